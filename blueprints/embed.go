@@ -1,0 +1,12 @@
+// Package blueprints holds the templates regstack renders into a host
+// project. The tree is data: catalog.toml says which file goes where, under
+// which condition and in which upgrade mode.
+package blueprints
+
+import "embed"
+
+// FS is the embedded blueprint tree. The all: prefix keeps files whose names
+// start with a dot or underscore.
+//
+//go:embed catalog.toml all:common all:sqlite
+var FS embed.FS

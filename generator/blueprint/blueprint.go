@@ -1,0 +1,140 @@
+// Package blueprint reads a blueprint tree: the template files and the
+// catalog that says, per file, under which condition it is emitted and how an
+// upgrade treats it. The tree is an fs.FS so the embedded copy and a folder
+// on disk (a team's fork) are read the same way.
+package blueprint
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Mode says how `regstack gen --upgrade` treats a file.
+type Mode string
+
+const (
+	// Owned files belong to the user after generation and are three-way
+	// merged on upgrade.
+	Owned Mode = "owned"
+	// Managed files are regenerated in full (sqlc output); only these carry a
+	// "Code generated" header.
+	Managed Mode = "managed"
+	// Once files are written on the first run and never touched again
+	// (theme CSS, config).
+	Once Mode = "once"
+	// Append files are migrations: new versions add files, existing ones are
+	// never edited.
+	Append Mode = "append"
+)
+
+// Rule applies to every blueprint file whose path matches Match.
+type Rule struct {
+	// Match is a path.Match pattern relative to the layer root; a trailing
+	// "/**" matches everything below a folder.
+	Match string `toml:"match"`
+	// When lists conditions that must all hold (see spec.Spec.Has).
+	When []string `toml:"when"`
+	// Mode overrides the default mode, Owned.
+	Mode Mode `toml:"mode"`
+}
+
+// Catalog is catalog.toml.
+type Catalog struct {
+	// Deps are the modules the generated code imports, with the versions the
+	// blueprints were tested against, keyed by condition ("" = always).
+	Deps  map[string][]string `toml:"deps"`
+	Rules []Rule              `toml:"rule"`
+}
+
+// Entry is one blueprint file.
+type Entry struct {
+	// ID is the stable template id recorded in the provenance:
+	// "<layer>/<path>".
+	ID string
+	// Layer is "common" or a backend name.
+	Layer string
+	// Path is relative to the layer root, e.g. "pkg/login.go.tmpl".
+	Path string
+	When []string
+	Mode Mode
+}
+
+// Tree is a loaded blueprint tree.
+type Tree struct {
+	FS      fs.FS
+	Catalog Catalog
+}
+
+// Load reads catalog.toml from fsys.
+func Load(fsys fs.FS) (*Tree, error) {
+	b, err := fs.ReadFile(fsys, "catalog.toml")
+	if err != nil {
+		return nil, fmt.Errorf("blueprints: %w", err)
+	}
+	var c Catalog
+	md, err := toml.Decode(string(b), &c)
+	if err != nil {
+		return nil, fmt.Errorf("blueprints: catalog.toml: %w", err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		return nil, fmt.Errorf("blueprints: catalog.toml: unknown keys %v", undec)
+	}
+	for i, r := range c.Rules {
+		if _, err := path.Match(strings.TrimSuffix(r.Match, "/**"), ""); err != nil {
+			return nil, fmt.Errorf("blueprints: rule %d: bad pattern %q", i+1, r.Match)
+		}
+		switch r.Mode {
+		case "", Owned, Managed, Once, Append:
+		default:
+			return nil, fmt.Errorf("blueprints: rule %d: unknown mode %q", i+1, r.Mode)
+		}
+	}
+	return &Tree{FS: fsys, Catalog: c}, nil
+}
+
+// Entries lists the files of the given layers in a stable order, with the
+// conditions and mode the catalog gives them.
+func (t *Tree) Entries(layers ...string) ([]Entry, error) {
+	var out []Entry
+	for _, layer := range layers {
+		if _, err := fs.Stat(t.FS, layer); err != nil {
+			return nil, fmt.Errorf("blueprints: layer %q: %w", layer, err)
+		}
+		err := fs.WalkDir(t.FS, layer, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel := strings.TrimPrefix(p, layer+"/")
+			e := Entry{ID: p, Layer: layer, Path: rel, Mode: Owned}
+			for _, r := range t.Catalog.Rules {
+				if !matches(r.Match, rel) {
+					continue
+				}
+				e.When = append(e.When, r.When...)
+				if r.Mode != "" {
+					e.Mode = r.Mode
+				}
+			}
+			out = append(out, e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func matches(pattern, p string) bool {
+	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return strings.HasPrefix(p, dir+"/")
+	}
+	ok, _ := path.Match(pattern, p)
+	return ok
+}
