@@ -11,8 +11,92 @@ import (
 	"path/filepath"
 )
 
-// WriteFile atomically replaces (or creates) name with data.
+// File is one file to write, with a slash-separated path relative to the
+// host root.
+type File struct {
+	Path string
+	Data []byte
+	Perm fs.FileMode
+}
+
+// Existing returns the paths (in the given order) that already exist below
+// root. Anything at the path counts, a folder too: writing there would
+// replace or fail on it.
+func Existing(root string, paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		name, err := join(root, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Lstat(name); err == nil {
+			out = append(out, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// WriteAll writes files below root in order, each atomically, and calls
+// written after each one. It stops at the first failure; files written
+// before it stay written (each of them complete). Each folder is synced once
+// at the end rather than after every file.
+func WriteAll(root string, files []File, written func(path string)) error {
+	var dirs []string
+	seen := map[string]bool{}
+	for _, f := range files {
+		name, err := join(root, f.Path)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(name, f.Data, f.Perm, writeData); err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+		if d := filepath.Dir(name); !seen[d] {
+			seen[d] = true
+			dirs = append(dirs, d)
+		}
+		if written != nil {
+			written(f.Path)
+		}
+	}
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// join refuses paths that would leave root, so a faulty blueprint cannot
+// write outside the host.
+func join(root, p string) (string, error) {
+	local := filepath.FromSlash(p)
+	if !filepath.IsLocal(local) {
+		return "", fmt.Errorf("refusing to write %q: not a path inside the host folder", p)
+	}
+	return filepath.Join(root, local), nil
+}
+
+// WriteFile atomically replaces (or creates) name with data and perm,
+// creating missing parent folders.
 func WriteFile(name string, data []byte, perm fs.FileMode) error {
+	if err := writeFile(name, data, perm, writeData); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(name))
+}
+
+func writeData(f *os.File, b []byte) error {
+	_, err := f.Write(b)
+	return err
+}
+
+// writeFile writes through a temporary file and renames it over name; the
+// caller syncs the folder. The data write is a parameter so tests can make
+// it fail halfway.
+func writeFile(name string, data []byte, perm fs.FileMode, write func(*os.File, []byte) error) error {
 	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -21,12 +105,15 @@ func WriteFile(name string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	// Until the rename succeeds the temporary file is ours to remove.
+	// Until the rename succeeds the temporary file is ours to remove; after
+	// it, the name no longer exists and Remove is a no-op.
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp, data); err != nil {
 		tmp.Close()
 		return err
 	}
+	// Chmod rather than a create mode, so the umask cannot widen or narrow
+	// what the caller asked for (0600 for secrets).
 	if err := tmp.Chmod(perm); err != nil {
 		tmp.Close()
 		return err
@@ -38,10 +125,7 @@ func WriteFile(name string, data []byte, perm fs.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return os.Rename(tmp.Name(), name)
 }
 
 // syncDir makes the rename durable. Filesystems that cannot sync a

@@ -84,6 +84,14 @@ func Load(fsys fs.FS) (*Tree, error) {
 	if undec := md.Undecoded(); len(undec) > 0 {
 		return nil, fmt.Errorf("blueprints: catalog.toml: unknown keys %v", undec)
 	}
+	for cond, deps := range c.Deps {
+		for _, d := range deps {
+			mod, ver, ok := strings.Cut(d, "@")
+			if !ok || mod == "" || !strings.HasPrefix(ver, "v") {
+				return nil, fmt.Errorf("blueprints: catalog.toml: deps %q: %q is not module@version", cond, d)
+			}
+		}
+	}
 	for i, r := range c.Rules {
 		if _, err := path.Match(strings.TrimSuffix(r.Match, "/**"), ""); err != nil {
 			return nil, fmt.Errorf("blueprints: rule %d: bad pattern %q", i+1, r.Match)
@@ -137,4 +145,31 @@ func matches(pattern, p string) bool {
 	}
 	ok, _ := path.Match(pattern, p)
 	return ok
+}
+
+// DepsFor returns the module@version pins whose condition holds, sorted and
+// without duplicates. has decides a condition (spec.Spec.Has); the empty
+// condition always holds.
+func (c Catalog) DepsFor(has func(cond string) (bool, error)) ([]string, error) {
+	seen := map[string]bool{}
+	for cond, deps := range c.Deps {
+		if cond != "" {
+			ok, err := has(cond)
+			if err != nil {
+				return nil, fmt.Errorf("blueprints: deps %q: %w", cond, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		for _, d := range deps {
+			seen[d] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 )
 
@@ -14,14 +15,24 @@ import (
 // -ldflags "-X github.com/regstack/regstack/generator/cli.Version=v1.2.3".
 var Version = "v0.1.0-dev"
 
-// exitError carries a specific exit status out of a command.
-type exitError struct {
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// exitErr carries a specific exit status out of a command.
+type exitErr struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
+func (e *exitErr) Error() string { return e.err.Error() }
+func (e *exitErr) Unwrap() error { return e.err }
+
+// usageError marks err as a mistake in how regstack was invoked (exit 2).
+func usageError(err error) error { return &exitErr{code: exitUsage, err: err} }
 
 // Main runs the command line and returns the process exit status.
 func Main(args []string) int {
@@ -30,29 +41,48 @@ func Main(args []string) int {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot(stdin, stdout, stderr)
+	// Errors before any command's RunE starts (unknown command or flag,
+	// wrong arguments) are usage errors; cobra does not mark them, so note
+	// when a command actually begins.
+	started := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	fmt.Fprintln(stderr, "regstack:", err)
-	var ee *exitError
-	if errors.As(err, &ee) {
+	var ee *exitErr
+	switch {
+	case errors.As(err, &ee):
+		if ee.code == exitUsage {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
 		return ee.code
+	case !started:
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
 	}
-	return 1
+	return exitError
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "regstack",
-		Short:         "Generate production-grade user accounts as code your Go application owns",
+		Use:   "regstack",
+		Short: "Generate production-grade user accounts as code your Go application owns",
+		Long: `regstack writes a complete account system (register, verify email, login,
+logout, me, change password and email, password reset, account deletion)
+into your Go module as ordinary code that you own and may edit.
+
+Start with 'regstack gen' in an empty folder for a runnable starter site,
+or in an existing module to add the package to it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newGenCmd(), newVersionCmd())
 	return root
 }
@@ -67,4 +97,10 @@ func newVersionCmd() *cobra.Command {
 			return err
 		},
 	}
+}
+
+// isTerminal reports whether v is an *os.File connected to a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }

@@ -5,106 +5,414 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/modfile"
 
 	"github.com/regstack/regstack/blueprints"
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/interview"
+	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
+	"github.com/regstack/regstack/generator/tidy"
 )
 
+// SecretsFile holds the generated JWT secret. It is written once with mode
+// 0600 and kept on later runs: replacing the secret would sign every user
+// out, and it must never be part of the provenance snapshot.
+const SecretsFile = "regstack.secrets.env"
+
 type genOptions struct {
-	dir     string
-	yes     bool
-	force   bool
-	dryRun  bool
-	noTidy  bool
-	answers spec.Answers
+	dir         string
+	answersFile string
+	yes         bool
+	force       bool
+	dryRun      bool
+	noTidy      bool
+	// flags receives the question flags; only those the operator set
+	// (Changed) are applied.
+	flags spec.Answers
+}
+
+// questionFlags maps each question flag to its answers-file key.
+var questionFlags = []struct{ flag, key string }{
+	{"app-name", interview.KeyAppName},
+	{"module", interview.KeyModule},
+	{"base-url", interview.KeyBaseURL},
+	{"package", interview.KeyPackageDir},
+	{"backend", interview.KeyBackend},
+	{"require-verification", interview.KeyRequireVerification},
+	{"password-reset", interview.KeyPasswordReset},
+	{"account-deletion", interview.KeyAccountDeletion},
 }
 
 func newGenCmd() *cobra.Command {
-	o := &genOptions{answers: spec.Defaults()}
+	o := &genOptions{flags: spec.Defaults()}
 	cmd := &cobra.Command{
 		Use:   "gen",
 		Short: "Interview the operator and write the account system into a Go module",
-		Args:  cobra.NoArgs,
+		Long: `gen writes the account system into the host folder (--dir, default the
+current folder).
+
+In a folder with a go.mod it writes only the package (--package, default
+internal/auth), regstack.toml, regstack.secrets.env and .regstack/, never
+touches the host's own files, and prints the lines to paste into main.
+In an empty folder (or one without go.mod) it also writes a runnable
+starter: go.mod, main.go and friends.
+
+On a terminal gen asks its questions in a form; without one it reads the
+answers line by line from stdin. --yes takes the defaults instead, and
+--answers replays a saved .regstack/answers.toml. Question flags answer
+their question up front and override a replayed file.
+
+Existing files are never overwritten without --force. Afterwards gen runs
+'go get' for the pinned dependencies and 'go mod tidy' (skip with --no-tidy).`,
+		Example: `  regstack gen                                   # interview on a terminal
+  regstack gen --yes --dir ./shop --module github.com/acme/shop
+  regstack gen --yes --package internal/accounts --password-reset=false
+  regstack gen --answers .regstack/answers.toml --force
+  printf 'Shop\n\n\n\n\ny\ny\ny\n' | regstack gen   # answers from a pipe`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.dir, "dir", ".", "host folder to write into")
-	f.BoolVarP(&o.yes, "yes", "y", false, "take the defaults (and any flags) without asking")
+	f.StringVar(&o.dir, "dir", ".", "host folder to write into (created if missing)")
+	f.StringVar(&o.answersFile, "answers", "", "replay the answers in `FILE` (such as .regstack/answers.toml) instead of asking")
+	f.BoolVarP(&o.yes, "yes", "y", false, "take the defaults (and any question flags) without asking")
 	f.BoolVar(&o.force, "force", false, "overwrite files that already exist")
 	f.BoolVar(&o.dryRun, "dry-run", false, "list the files that would be written and write nothing")
-	f.BoolVar(&o.noTidy, "no-tidy", false, "do not run go mod tidy afterwards")
-	f.StringVar(&o.answers.AppName, "app-name", o.answers.AppName, "application name shown in emails")
-	f.StringVar(&o.answers.Module, "module", o.answers.Module, "Go module path (for a fresh folder)")
-	f.StringVar(&o.answers.BaseURL, "base-url", o.answers.BaseURL, "public base URL of the site")
-	f.StringVar(&o.answers.PackageDir, "package", o.answers.PackageDir, "folder of the generated package")
-	f.StringVar(&o.answers.Backend, "backend", o.answers.Backend, "database backend")
-	f.BoolVar(&o.answers.Features.RequireVerification, "require-verification", o.answers.Features.RequireVerification, "require email verification before login")
-	f.BoolVar(&o.answers.Features.PasswordReset, "password-reset", o.answers.Features.PasswordReset, "include forgot/reset password")
-	f.BoolVar(&o.answers.Features.AccountDeletion, "account-deletion", o.answers.Features.AccountDeletion, "include account deletion")
+	f.BoolVar(&o.noTidy, "no-tidy", false, "skip 'go get' of the pinned dependencies and 'go mod tidy'")
+	d := spec.Defaults()
+	f.StringVar(&o.flags.AppName, "app-name", d.AppName, "application name shown in emails and pages")
+	f.StringVar(&o.flags.Module, "module", d.Module, "Go module path of a fresh host (an existing go.mod decides otherwise)")
+	f.StringVar(&o.flags.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
+	f.StringVar(&o.flags.PackageDir, "package", d.PackageDir, "folder of the generated package, relative to the module root")
+	f.StringVar(&o.flags.Backend, "backend", d.Backend, "database backend ("+strings.Join(spec.Backends, ", ")+")")
+	f.BoolVar(&o.flags.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
+	f.BoolVar(&o.flags.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
+	f.BoolVar(&o.flags.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
 	return cmd
 }
 
-func (o *genOptions) run(cmd *cobra.Command) error {
-	starter := true
-	if _, err := os.Stat(filepath.Join(o.dir, "go.mod")); err == nil {
-		starter = false
-	}
-	s, err := spec.New(o.answers, starter, Version)
+// host is what gen learns about the target folder before asking anything.
+type host struct {
+	root string
+	// module is the module path from go.mod; empty for a fresh folder.
+	module string
+}
+
+func (h host) existing() bool { return h.module != "" }
+
+func inspectHost(dir string) (host, error) {
+	root, err := filepath.Abs(dir)
 	if err != nil {
-		return err
+		return host{}, err
+	}
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+		return host{}, usageError(fmt.Errorf("--dir %s: not a folder", dir))
+	}
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return host{root: root}, nil
+	}
+	if err != nil {
+		return host{}, err
+	}
+	mf, err := modfile.ParseLax(filepath.Join(root, "go.mod"), data, nil)
+	if err != nil {
+		return host{}, err
+	}
+	if mf.Module == nil || mf.Module.Mod.Path == "" {
+		return host{}, fmt.Errorf("%s: no module line", filepath.Join(root, "go.mod"))
+	}
+	return host{root: root, module: mf.Module.Mod.Path}, nil
+}
+
+// answers merges defaults, the replayed file, the module from go.mod and
+// the flags the operator set, then interviews for the rest when nothing
+// says not to.
+func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
+	a := spec.Defaults()
+	if o.answersFile != "" {
+		data, err := os.ReadFile(o.answersFile)
+		if err != nil {
+			return a, fmt.Errorf("answers file: %w", err)
+		}
+		if a, err = spec.DecodeAnswers(data, a); err != nil {
+			return a, fmt.Errorf("answers file %s: %w", o.answersFile, err)
+		}
+		if h.existing() {
+			a.Module = h.module
+		}
+		if err := a.Validate(); err != nil {
+			return a, fmt.Errorf("answers file %s: %w", o.answersFile, err)
+		}
+	}
+
+	set := map[string]bool{}
+	flags := cmd.Flags()
+	for _, q := range questionFlags {
+		if flags.Changed(q.flag) {
+			set[q.key] = true
+		}
+	}
+	if h.existing() && set[interview.KeyModule] && o.flags.Module != h.module {
+		return a, usageError(fmt.Errorf("--module %s: %s already declares module %s; gen writes into that module", o.flags.Module, filepath.Join(h.root, "go.mod"), h.module))
+	}
+	apply := map[string]func(){
+		interview.KeyAppName:             func() { a.AppName = o.flags.AppName },
+		interview.KeyModule:              func() { a.Module = o.flags.Module },
+		interview.KeyBaseURL:             func() { a.BaseURL = o.flags.BaseURL },
+		interview.KeyPackageDir:          func() { a.PackageDir = o.flags.PackageDir },
+		interview.KeyBackend:             func() { a.Backend = o.flags.Backend },
+		interview.KeyRequireVerification: func() { a.Features.RequireVerification = o.flags.Features.RequireVerification },
+		interview.KeyPasswordReset:       func() { a.Features.PasswordReset = o.flags.Features.PasswordReset },
+		interview.KeyAccountDeletion:     func() { a.Features.AccountDeletion = o.flags.Features.AccountDeletion },
+	}
+	for key := range set {
+		apply[key]()
+	}
+	if h.existing() {
+		a.Module = h.module
+	}
+	// A bad flag value is a usage error; say so before asking anything.
+	if err := flagErrors(a, set); err != nil {
+		return a, usageError(err)
+	}
+
+	if o.yes || o.answersFile != "" {
+		return a, nil
+	}
+	in := cmd.InOrStdin()
+	opts := interview.Options{
+		AskModule:  !h.existing(),
+		Skip:       set,
+		Accessible: !isTerminal(in),
+		In:         in,
+		Out:        cmd.OutOrStdout(),
+	}
+	if !opts.Accessible {
+		// The full-screen form draws on stderr so stdout stays clean.
+		opts.Out = cmd.ErrOrStderr()
+	}
+	if err := interview.Run(&a, opts); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// flagErrors validates only the answers given by flags.
+func flagErrors(a spec.Answers, set map[string]bool) error {
+	checks := []struct {
+		key   string
+		check func() error
+	}{
+		{interview.KeyAppName, func() error { return spec.ValidateAppName(a.AppName) }},
+		{interview.KeyModule, func() error { return spec.ValidateModule(a.Module) }},
+		{interview.KeyBaseURL, func() error { return spec.ValidateBaseURL(a.BaseURL) }},
+		{interview.KeyPackageDir, func() error { return spec.ValidatePackageDir(a.PackageDir) }},
+		{interview.KeyBackend, func() error { return spec.ValidateBackend(a.Backend) }},
+	}
+	var errs []error
+	for _, c := range checks {
+		if set[c.key] {
+			errs = append(errs, c.check())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// plan is everything one run writes, in write order: the rendered files,
+// the secrets (only if absent), the answers, the snapshot and last the
+// manifest, so a manifest on disk always describes a finished run.
+type plan struct {
+	spec     *spec.Spec
+	tree     *blueprint.Tree
+	files    []apply.File
+	rendered int
+	// keepSecrets is true when the secrets file exists and stays as it is.
+	keepSecrets bool
+}
+
+func buildPlan(h host, a spec.Answers) (*plan, error) {
+	s, err := spec.New(a, !h.existing(), Version)
+	if err != nil {
+		return nil, err
 	}
 	tree, err := blueprint.Load(blueprints.FS)
 	if err != nil {
+		return nil, err
+	}
+	rendered, err := render.Render(s, tree)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{spec: s, tree: tree, rendered: len(rendered)}
+	for _, f := range rendered {
+		if f.Path == SecretsFile || strings.HasPrefix(f.Path, ".regstack/") {
+			return nil, fmt.Errorf("blueprint %s writes %s, which gen itself owns", f.Template, f.Path)
+		}
+		p.files = append(p.files, apply.File{Path: f.Path, Data: f.Data, Perm: f.Perm})
+	}
+
+	if _, err := os.Lstat(filepath.Join(h.root, SecretsFile)); err == nil {
+		p.keepSecrets = true
+	} else if errors.Is(err, fs.ErrNotExist) {
+		secrets, err := newSecrets()
+		if err != nil {
+			return nil, err
+		}
+		p.files = append(p.files, apply.File{Path: SecretsFile, Data: secrets, Perm: 0o600})
+	} else {
+		return nil, err
+	}
+
+	answers, err := spec.EncodeAnswers(s.Answers)
+	if err != nil {
+		return nil, err
+	}
+	snapshot, err := manifest.Snapshot(rendered)
+	if err != nil {
+		return nil, err
+	}
+	m, err := manifest.New(Version, s.Answers, rendered).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	p.files = append(p.files,
+		apply.File{Path: spec.AnswersFile, Data: answers, Perm: 0o644},
+		apply.File{Path: manifest.SnapshotPath, Data: snapshot, Perm: 0o644},
+		apply.File{Path: manifest.Path, Data: m, Perm: 0o644},
+	)
+	return p, nil
+}
+
+// newSecrets returns the body of regstack.secrets.env with a fresh 64-byte
+// JWT secret, base64url without padding.
+func newSecrets() ([]byte, error) {
+	key := make([]byte, 64)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return []byte("# Secrets for regstack: keep this file out of version control (mode 0600).\n" +
+		"# Environment variables of the same name override these values.\n" +
+		"REGSTACK_JWT_SECRET=" + base64.RawURLEncoding.EncodeToString(key) + "\n"), nil
+}
+
+func (o *genOptions) run(cmd *cobra.Command) error {
+	out := cmd.OutOrStdout()
+	h, err := inspectHost(o.dir)
+	if err != nil {
 		return err
 	}
-	files, err := render.Render(s, tree)
+	a, err := o.answers(cmd, h)
+	if err != nil {
+		return err
+	}
+	p, err := buildPlan(h, a)
+	if err != nil {
+		return err
+	}
+
+	paths := make([]string, len(p.files))
+	for i, f := range p.files {
+		paths[i] = f.Path
+	}
+	existing, err := apply.Existing(h.root, paths)
+	if err != nil {
+		return err
+	}
+	if o.dryRun {
+		exists := map[string]bool{}
+		for _, e := range existing {
+			exists[e] = true
+		}
+		for _, f := range p.files {
+			note := ""
+			if exists[f.Path] {
+				note = " (exists: overwritten with --force)"
+			}
+			fmt.Fprintf(out, "would write %s%s\n", f.Path, note)
+		}
+		if p.keepSecrets {
+			fmt.Fprintf(out, "would keep %s\n", SecretsFile)
+		}
+	}
+	if len(existing) > 0 && !o.force {
+		return fmt.Errorf("%d files already exist; nothing was written. Rerun with --force to overwrite them:\n  %s",
+			len(existing), strings.Join(existing, "\n  "))
+	}
+	if o.dryRun {
+		fmt.Fprintf(out, "dry run: %d files, nothing written\n", len(p.files))
+		return nil
+	}
+
+	if err := apply.WriteAll(h.root, p.files, func(path string) { fmt.Fprintln(out, "wrote", path) }); err != nil {
+		return err
+	}
+	if p.keepSecrets {
+		fmt.Fprintf(out, "kept %s (its secret stays valid)\n", SecretsFile)
+	}
+	fmt.Fprintf(out, "regstack %s wrote %d files into %s\n", Version, len(p.files), h.root)
+
+	if !o.noTidy {
+		if err := o.tidy(cmd, h, p); err != nil {
+			return err
+		}
+	}
+	nextSteps(out, h, p.spec)
+	return nil
+}
+
+func (o *genOptions) tidy(cmd *cobra.Command, h host, p *plan) error {
+	deps, err := p.tree.Catalog.DepsFor(p.spec.Has)
 	if err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	if o.dryRun {
-		for _, f := range files {
-			fmt.Fprintln(out, "would write", f.Path)
-		}
-		return nil
-	}
-	if !o.force {
-		var clash []string
-		for _, f := range files {
-			if _, err := os.Stat(filepath.Join(o.dir, filepath.FromSlash(f.Path))); err == nil {
-				clash = append(clash, f.Path)
-			}
-		}
-		if len(clash) > 0 {
-			return fmt.Errorf("%d files already exist (first: %s); rerun with --force to overwrite", len(clash), clash[0])
-		}
-	}
-	for _, f := range files {
-		if err := apply.WriteFile(filepath.Join(o.dir, filepath.FromSlash(f.Path)), f.Data, f.Perm); err != nil {
-			return err
-		}
-		fmt.Fprintln(out, "wrote", f.Path)
-	}
-	secrets := filepath.Join(o.dir, "regstack.secrets.env")
-	if _, err := os.Stat(secrets); errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, 64)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		body := "# Secrets for regstack. Keep this file out of version control.\nREGSTACK_JWT_SECRET=" + base64.RawURLEncoding.EncodeToString(key) + "\n"
-		if err := apply.WriteFile(secrets, []byte(body), 0o600); err != nil {
-			return err
-		}
-		fmt.Fprintln(out, "wrote regstack.secrets.env")
+	err = tidy.Run(cmd.Context(), tidy.Options{Dir: h.root, Out: out, Spinner: isTerminal(out)}, deps)
+	if err != nil {
+		return fmt.Errorf("%w\nThe generated files were written and stay in place. Fix the problem above, then run 'go mod tidy' in %s.", err, h.root)
 	}
 	return nil
+}
+
+func nextSteps(w io.Writer, h host, s *spec.Spec) {
+	if !h.existing() {
+		dir := h.root
+		if wd, err := os.Getwd(); err == nil && wd == h.root {
+			dir = "."
+		}
+		fmt.Fprintf(w, "\nNext:\n  cd %s && go run .\nthen open %s\n", dir, s.BaseURL)
+		return
+	}
+	fmt.Fprintf(w, `
+Your own files were not changed. To serve the account system, add to your main package:
+
+	import (
+		%q
+		%q
+	)
+
+	cfg, err := config.Load(config.LoadOptions{}) // regstack.toml, %s, REGSTACK_* env
+	if err != nil {
+		return err
+	}
+	accounts, err := %s.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer accounts.Close()
+	mux.Handle(cfg.APIPrefix+"/", accounts.Handler()) // /api/auth/... by default
+
+`, s.PackageImport, s.PackageImport+"/config", SecretsFile, s.PackageName)
 }

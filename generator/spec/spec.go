@@ -9,7 +9,9 @@ import (
 	"go/token"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
+	"unicode"
 
 	"golang.org/x/mod/module"
 )
@@ -21,12 +23,12 @@ var Backends = []string{"sqlite"}
 // Answers are what the interview asks, what the flags set and what
 // .regstack/answers.toml replays. Field names are the TOML keys.
 type Answers struct {
-	AppName    string   `toml:"app_name"`
-	Module     string   `toml:"module"`
-	BaseURL    string   `toml:"base_url"`
-	PackageDir string   `toml:"package_dir"`
-	Backend    string   `toml:"backend"`
-	Features   Features `toml:"features"`
+	AppName    string   `toml:"app_name" json:"app_name"`
+	Module     string   `toml:"module" json:"module"`
+	BaseURL    string   `toml:"base_url" json:"base_url"`
+	PackageDir string   `toml:"package_dir" json:"package_dir"`
+	Backend    string   `toml:"backend" json:"backend"`
+	Features   Features `toml:"features" json:"features"`
 }
 
 // Features are the optional flows. The zero value is "everything off"; see
@@ -36,9 +38,9 @@ type Features struct {
 	// becomes a user only when the emailed link is followed. It is the
 	// generated default of require_verification in regstack.toml; the runtime
 	// setting still wins.
-	RequireVerification bool `toml:"require_verification"`
-	PasswordReset       bool `toml:"password_reset"`
-	AccountDeletion     bool `toml:"account_deletion"`
+	RequireVerification bool `toml:"require_verification" json:"require_verification"`
+	PasswordReset       bool `toml:"password_reset" json:"password_reset"`
+	AccountDeletion     bool `toml:"account_deletion" json:"account_deletion"`
 }
 
 // Defaults returns the answers --yes takes.
@@ -75,39 +77,71 @@ type Spec struct {
 // Validate checks every answer and reports all problems at once, each naming
 // the answer and saying what is accepted.
 func (a Answers) Validate() error {
-	var errs []error
-	if strings.TrimSpace(a.AppName) == "" {
-		errs = append(errs, errors.New("app_name: must not be empty"))
-	} else if strings.ContainsAny(a.AppName, "\"\\\n\r\t`") || len(a.AppName) > 80 {
-		errs = append(errs, fmt.Errorf("app_name %q: use at most 80 characters without quotes, backslashes, backquotes or control characters", a.AppName))
-	}
-	if err := module.CheckPath(a.Module); err != nil {
-		errs = append(errs, fmt.Errorf("module %q: not a valid Go module path (%v)", a.Module, err))
-	}
-	if u, err := url.Parse(a.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		errs = append(errs, fmt.Errorf("base_url %q: want an absolute http:// or https:// URL without query or fragment", a.BaseURL))
-	}
-	if err := checkPackageDir(a.PackageDir); err != nil {
-		errs = append(errs, err)
-	}
-	if !contains(Backends, a.Backend) {
-		errs = append(errs, fmt.Errorf("backend %q: choose one of %s", a.Backend, strings.Join(Backends, ", ")))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		ValidateAppName(a.AppName),
+		ValidateModule(a.Module),
+		ValidateBaseURL(a.BaseURL),
+		ValidatePackageDir(a.PackageDir),
+		ValidateBackend(a.Backend),
+	)
 }
 
-func checkPackageDir(dir string) error {
-	if dir == "" || path.IsAbs(dir) || strings.Contains(dir, "\\") || path.Clean(dir) != dir || dir == "." || strings.HasPrefix(dir, "..") {
+// ValidateAppName checks app_name. The name lands in Go string literals,
+// TOML and email subjects, so quoting characters are refused rather than
+// escaped in five different ways.
+func ValidateAppName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("app_name: must not be empty")
+	}
+	if strings.ContainsAny(name, "\"\\`") || strings.IndexFunc(name, unicode.IsControl) >= 0 || len(name) > 80 {
+		return fmt.Errorf("app_name %q: use at most 80 characters without quotes, backslashes, backquotes or control characters", name)
+	}
+	return nil
+}
+
+// ValidateModule checks module, the Go module path of the host. Paths
+// without a dot (`go mod init shop`) are fine for an application that is
+// never fetched by others, so the import-path rules apply, not the stricter
+// rules for downloadable modules.
+func ValidateModule(mod string) error {
+	if err := module.CheckImportPath(mod); err != nil {
+		return fmt.Errorf("module %q: not a valid Go module path (%v)", mod, err)
+	}
+	return nil
+}
+
+// ValidateBaseURL checks base_url, the public origin emailed links point at.
+// A trailing slash is accepted (New strips it).
+func ValidateBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("base_url %q: want an absolute http:// or https:// URL without credentials, query or fragment", raw)
+	}
+	return nil
+}
+
+// ValidatePackageDir checks package_dir, the folder of the generated package
+// relative to the module root.
+func ValidatePackageDir(dir string) error {
+	if dir == "" || path.IsAbs(dir) || strings.Contains(dir, "\\") || path.Clean(dir) != dir || dir == "." || dir == ".." || strings.HasPrefix(dir, "../") {
 		return fmt.Errorf("package_dir %q: want a relative slash-separated folder inside the module, such as internal/auth", dir)
 	}
 	for _, elem := range strings.Split(dir, "/") {
-		if elem == "testdata" || strings.HasPrefix(elem, ".") || strings.HasPrefix(elem, "_") {
-			return fmt.Errorf("package_dir %q: the go command ignores folders named testdata or starting with . or _", dir)
+		if elem == "testdata" || elem == "vendor" || strings.HasPrefix(elem, ".") || strings.HasPrefix(elem, "_") {
+			return fmt.Errorf("package_dir %q: the go command ignores folders named testdata or vendor or starting with . or _", dir)
 		}
 	}
 	name := path.Base(dir)
 	if !token.IsIdentifier(name) || name != strings.ToLower(name) || name == "main" || token.Lookup(name).IsKeyword() {
 		return fmt.Errorf("package_dir %q: its last element %q becomes the package name, so it must be a lower-case Go identifier (not main or a keyword)", dir, name)
+	}
+	return nil
+}
+
+// ValidateBackend checks backend against the backends this version emits.
+func ValidateBackend(b string) error {
+	if !slices.Contains(Backends, b) {
+		return fmt.Errorf("backend %q: choose one of %s", b, strings.Join(Backends, ", "))
 	}
 	return nil
 }
@@ -149,13 +183,4 @@ func (s *Spec) Has(cond string) (bool, error) {
 		return s.Features.AccountDeletion, nil
 	}
 	return false, fmt.Errorf("unknown blueprint condition %q", cond)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

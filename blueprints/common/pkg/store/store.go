@@ -101,7 +101,8 @@ type Store interface {
 	// Close releases the connection pool.
 	Close() error
 
-	// CreateUser inserts u. It returns ErrEmailTaken when the email is in
+	// CreateUser inserts u, first assigning u.ID when it is empty (the id's
+	// form is the backend's). It returns ErrEmailTaken when the email is in
 	// use by another user, compared case-insensitively.
 	CreateUser(ctx context.Context, u *User) error
 	// UserByID returns ErrNotFound for an unknown id of any shape.
@@ -126,7 +127,8 @@ type Store interface {
 	// tokens and any other per-user rows.
 	DeleteUser(ctx context.Context, userID string) error
 
-	// UpsertPending replaces any pending registration for p.Email.
+	// UpsertPending replaces any pending registration for p.Email
+	// (compared case-insensitively), first assigning p.ID when it is empty.
 	UpsertPending(ctx context.Context, p *PendingRegistration) error
 	// PendingByEmail returns the pending registration for an email
 	// (case-insensitively), expired or not.
@@ -149,6 +151,8 @@ type Store interface {
 	// IsTokenRevoked reports whether jti was logged out.
 	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
 
+	// Login failures are keyed by email compared case-insensitively.
+	//
 	// ReserveLoginAttempt records a login failure for email at time at and,
 	// in the same atomic step, returns the failures recorded since
 	// windowStart. Recording before checking is what keeps the lockout exact

@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/regstack/regstack/e2e/internal/smtpsink"
+)
+
+// apiPrefix is the default mount point of the JSON API.
+const apiPrefix = "/api/auth"
+
+// readyPath is the readiness probe the starter app answers once the
+// database is open and migrated.
+const readyPath = apiPrefix + "/health/ready"
+
+// fromAddress is the sender the app is configured with.
+const fromAddress = "test@example.com"
+
+// liveApp is a starter app running as a separate process.
+type liveApp struct {
+	BaseURL string
+	Client  *http.Client
+
+	cmd    *exec.Cmd
+	output *lockedBuffer
+	exited chan struct{}
+	err    error // cmd.Wait's result, valid once exited is closed
+}
+
+// appEnv is the environment of a live app: a fresh SQLite file, a random
+// JWT secret and SMTP delivery to sink. extra entries override.
+func appEnv(t testing.TB, sink *smtpsink.Server, extra ...string) []string {
+	t.Helper()
+	env := []string{
+		"REGSTACK_DATABASE_URL=sqlite:///" + t.TempDir() + "/app.db",
+		"REGSTACK_JWT_SECRET=" + randomAlnum(64),
+		"REGSTACK_EMAIL__BACKEND=smtp",
+		"REGSTACK_EMAIL__SMTP_HOST=127.0.0.1",
+		"REGSTACK_EMAIL__SMTP_PORT=" + strconv.Itoa(sink.Port()),
+		"REGSTACK_EMAIL__SMTP_STARTTLS=false",
+		"REGSTACK_EMAIL__FROM_ADDRESS=" + fromAddress,
+		"REGSTACK_REQUIRE_VERIFICATION=true",
+	}
+	return append(env, extra...)
+}
+
+// startApp starts bin in dir (so it finds the host's regstack.toml, as
+// `go run .` would) on a free loopback port and waits until it is ready.
+// The process is killed at cleanup if the test did not stop it.
+func startApp(t testing.TB, bin, dir string, env []string) *liveApp {
+	t.Helper()
+	port := freePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	a := &liveApp{
+		BaseURL: "http://" + addr,
+		Client:  &http.Client{Timeout: 30 * time.Second},
+		output:  &lockedBuffer{},
+		exited:  make(chan struct{}),
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = childEnv(append([]string{"ADDR=" + addr, "REGSTACK_BASE_URL=" + a.BaseURL}, env...)...)
+	cmd.Stdout = a.output
+	cmd.Stderr = a.output
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	a.cmd = cmd
+	go func() {
+		a.err = cmd.Wait()
+		close(a.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-a.exited:
+		default:
+			cmd.Process.Kill()
+			<-a.exited
+		}
+		a.Client.CloseIdleConnections()
+		if t.Failed() {
+			t.Logf("app output:\n%s", tail(a.output.String(), 60))
+		}
+	})
+
+	deadline := time.Now().Add(60 * time.Second)
+	var last string
+	for {
+		select {
+		case <-a.exited:
+			t.Fatalf("the app exited before it was ready (%v):\n%s", a.err, tail(a.output.String(), 60))
+		default:
+		}
+		resp, err := a.Client.Get(a.BaseURL + readyPath)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return a
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s never answered 200 within 60s (last: %s):\n%s", readyPath, last, tail(a.output.String(), 60))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop sends SIGTERM and waits for the process to exit; it returns the
+// exit error (nil for status 0).
+func (a *liveApp) Stop(timeout time.Duration) error {
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("SIGTERM: %w", err)
+	}
+	select {
+	case <-a.exited:
+		return a.err
+	case <-time.After(timeout):
+		return fmt.Errorf("still running %s after SIGTERM", timeout)
+	}
+}
+
+// response is one HTTP exchange's result.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic map (nil if it is not an object).
+func (r response) JSON() map[string]any {
+	var m map[string]any
+	json.Unmarshal(r.Body, &m)
+	return m
+}
+
+func (r response) String() string {
+	return fmt.Sprintf("%d %s", r.Status, bytes.TrimSpace(r.Body))
+}
+
+// Do sends a request. body may be nil, a string (sent as is) or any value
+// (sent as JSON). A non-empty token is sent as a bearer token.
+func (a *liveApp) Do(t testing.TB, method, path, token string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, a.BaseURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := a.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func startSink(t testing.TB) *smtpsink.Server {
+	t.Helper()
+	s, err := smtpsink.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// randomAlnum returns n random letters and digits.
+func randomAlnum(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// lockedBuffer collects a process's output from two pipes at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitMail waits up to 20 s for the next message to rcpt.
+func waitMail(t testing.TB, sink *smtpsink.Server, rcpt string) smtpsink.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	m, err := sink.Next(ctx, rcpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ParseErr != nil {
+		t.Fatalf("mail to %s does not decode: %v\n%s", rcpt, m.ParseErr, m.Raw)
+	}
+	return m
+}

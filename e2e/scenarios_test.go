@@ -1,0 +1,359 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// pkgDir is where `--yes` puts the generated package.
+const pkgDir = "internal/auth"
+
+// ownedHeader starts every Go file the user owns (blueprints/README.md).
+const ownedHeader = "// This file is part of your application: regstack wrote it, you own it.\n" +
+	"// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.\n\n"
+
+// TestScenarios generates each scenario into a scratch module and checks
+// that the result is a healthy Go module: tidy, builds, vets, is gofmt'd and
+// its generated test suite passes.
+func TestScenarios(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
+		dir := defaultsHost(t)
+		checkStarter(t, dir, "example.com/demo")
+		checkGenerated(t, dir, features{verification: true, reset: true, deletion: true})
+		verifyModule(t, dir)
+	})
+
+	t.Run("minimal", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "host")
+		gen(t, dir, "--yes", "--require-verification=false", "--password-reset=false", "--account-deletion=false")
+		checkStarter(t, dir, "example.com/demo")
+		checkGenerated(t, dir, features{})
+		verifyModule(t, dir)
+	})
+
+	t.Run("existing-module", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "host")
+		for name, content := range hostFiles {
+			writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), content)
+		}
+		// The host must be sound before regstack touches it, or a failure
+		// below would prove nothing.
+		mustRun(t, dir, buildTimeout, "go", "build", "./...")
+		before := snapshot(t, dir)
+
+		gen(t, dir, "--yes")
+
+		after := snapshot(t, dir)
+		checkHostUntouched(t, before, after)
+		checkGenerated(t, dir, features{verification: true, reset: true, deletion: true})
+		verifyModule(t, dir)
+
+		// The host can use the package through its documented API: this is
+		// what the lines regstack prints for main amount to.
+		writeFile(t, filepath.Join(dir, "cmd", "withauth", "main.go"), hostWiring)
+		mustRun(t, dir, buildTimeout, "go", "build", "-o", os.DevNull, "./cmd/withauth")
+		mustRun(t, dir, buildTimeout, "go", "vet", "./cmd/withauth")
+	})
+}
+
+// TestGenDeterministic generates the same answers twice and expects the same
+// bytes: the generator's output depends only on the answers. The secrets
+// file is random by design; .regstack/ provenance is compared separately by
+// the generator's own tests.
+func TestGenDeterministic(t *testing.T) {
+	a := filepath.Join(t.TempDir(), "a")
+	b := filepath.Join(t.TempDir(), "b")
+	gen(t, a, "--yes", "--no-tidy")
+	gen(t, b, "--yes", "--no-tidy")
+	sa, sb := snapshot(t, a), snapshot(t, b)
+	skip := func(p string) bool { return p == "regstack.secrets.env" || strings.HasPrefix(p, ".regstack/") }
+	for _, p := range sortedKeys(sa) {
+		if skip(p) {
+			continue
+		}
+		if other, ok := sb[p]; !ok {
+			t.Errorf("%s written only by the first run", p)
+		} else if !bytes.Equal(sa[p], other) {
+			t.Errorf("%s differs between two runs with the same answers", p)
+		}
+	}
+	for _, p := range sortedKeys(sb) {
+		if _, ok := sa[p]; !ok && !skip(p) {
+			t.Errorf("%s written only by the second run", p)
+		}
+	}
+	if sa["regstack.secrets.env"] != nil && bytes.Equal(sa["regstack.secrets.env"], sb["regstack.secrets.env"]) {
+		t.Error("two runs wrote the same JWT secret")
+	}
+}
+
+type features struct{ verification, reset, deletion bool }
+
+// verifyModule is what a user's CI would run on the host after generation.
+func verifyModule(t *testing.T, dir string) {
+	t.Helper()
+	// gen ran without --no-tidy, so go.mod and go.sum must already be tidy.
+	// If not, say so and tidy, so the remaining steps still report.
+	t.Run("tidy", func(t *testing.T) {
+		if out, err := run(dir, buildTimeout, "go", "mod", "tidy", "-diff"); err != nil {
+			t.Errorf("go.mod/go.sum are not tidy after regstack gen: %v", errOutput(err, out))
+			mustRun(t, dir, buildTimeout, "go", "mod", "tidy")
+		}
+	})
+	t.Run("build", func(t *testing.T) {
+		mustRun(t, dir, buildTimeout, "go", "build", "./...")
+	})
+	t.Run("vet", func(t *testing.T) {
+		mustRun(t, dir, buildTimeout, "go", "vet", "./...")
+	})
+	t.Run("gofmt", func(t *testing.T) {
+		out := mustRun(t, dir, genTimeout, gofmtPath(), "-l", ".")
+		if strings.TrimSpace(out) != "" {
+			t.Errorf("gofmt -l lists files that are not formatted:\n%s", out)
+		}
+	})
+	t.Run("test", func(t *testing.T) {
+		out := mustRun(t, dir, testTimeout, "go", "test", "-count=1", "./...")
+		t.Logf("generated suite:\n%s", tail(out, 40))
+	})
+}
+
+// checkStarter checks what a fresh folder gets besides the package.
+func checkStarter(t *testing.T, dir, module string) {
+	t.Helper()
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lineMatching(gomod, "module "); got != "module "+module {
+		t.Errorf("go.mod: %q, want module %s", got, module)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
+		t.Errorf("the starter has no main.go: %v", err)
+	}
+}
+
+// checkGenerated checks the package layout, the owned-file header, the
+// secrets file and the feature switches, from the files alone.
+func checkGenerated(t *testing.T, dir string, f features) {
+	t.Helper()
+	files := snapshot(t, dir)
+
+	for _, want := range []string{"regstack.toml", "regstack.secrets.env", pkgDir + "/openapi.json"} {
+		if files[want] == nil {
+			t.Errorf("%s was not written", want)
+		}
+	}
+	hasManifest := false
+	for p := range files {
+		if strings.HasPrefix(p, ".regstack/") {
+			hasManifest = true
+		}
+	}
+	if !hasManifest {
+		t.Error(".regstack/ provenance was not written")
+	}
+
+	// Every Go file in the package is either owned (header, no "generated"
+	// markers linters would skip) or managed sqlc output.
+	for _, p := range sortedKeys(files) {
+		if !strings.HasPrefix(p, pkgDir+"/") || path.Ext(p) != ".go" {
+			continue
+		}
+		body := files[p]
+		switch {
+		case bytes.HasPrefix(body, []byte("// Code generated")):
+			if !strings.Contains(p, "/store/") {
+				t.Errorf("%s is managed (Code generated) but only store code may be", p)
+			}
+		case bytes.HasPrefix(body, []byte(ownedHeader)):
+			lower := bytes.ToLower(body)
+			if bytes.Contains(lower, []byte("code generated")) || bytes.Contains(lower, []byte("do not edit")) {
+				t.Errorf("%s is owned but contains \"code generated\" or \"do not edit\"", p)
+			}
+		default:
+			t.Errorf("%s starts with neither the owned-file header nor a Code generated line:\n%s", p, firstLines(body, 3))
+		}
+	}
+
+	// The JWT secret is private and long enough for the app to start.
+	secrets := filepath.Join(dir, "regstack.secrets.env")
+	if st, err := os.Stat(secrets); err == nil {
+		if mode := st.Mode().Perm(); mode != 0o600 {
+			t.Errorf("regstack.secrets.env has mode %o, want 600", mode)
+		}
+		line := lineMatching(files["regstack.secrets.env"], "REGSTACK_JWT_SECRET=")
+		if len(strings.TrimPrefix(line, "REGSTACK_JWT_SECRET=")) < 32 {
+			t.Errorf("regstack.secrets.env has no REGSTACK_JWT_SECRET of at least 32 characters")
+		}
+	}
+
+	// Feature switches decide which flows exist.
+	exists := func(glob string) bool {
+		m, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pkgDir), glob))
+		return len(m) > 0
+	}
+	openapi := string(files[pkgDir+"/openapi.json"])
+	if got := exists("reset*.go"); got != f.reset {
+		t.Errorf("reset*.go present = %v, want %v", got, f.reset)
+	}
+	if got := exists("delete_account*.go"); got != f.deletion {
+		t.Errorf("delete_account*.go present = %v, want %v", got, f.deletion)
+	}
+	if openapi != "" {
+		for _, route := range []string{"/forgot-password", "/reset-password"} {
+			if got := strings.Contains(openapi, route); got != f.reset {
+				t.Errorf("openapi.json lists %s = %v, want %v", route, got, f.reset)
+			}
+		}
+		for _, route := range []string{"/register", "/login", "/logout", "/me", "/verify"} {
+			if !strings.Contains(openapi, `"`+route) {
+				t.Errorf("openapi.json does not list %s", route)
+			}
+		}
+	}
+	if !f.verification {
+		if !regexp.MustCompile(`(?m)^\s*require_verification\s*=\s*false\b`).Match(files["regstack.toml"]) {
+			t.Errorf("--require-verification=false but regstack.toml does not set require_verification = false:\n%s", files["regstack.toml"])
+		}
+	}
+}
+
+func firstLines(b []byte, n int) string {
+	lines := strings.SplitN(string(b), "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checkHostUntouched: generating into an existing module leaves the host's
+// own files byte for byte (go.mod may only gain requirements) and adds only
+// the package, regstack.toml, regstack.secrets.env, .regstack/ and go.sum.
+func checkHostUntouched(t *testing.T, before, after map[string][]byte) {
+	t.Helper()
+	for _, p := range sortedKeys(before) {
+		got, ok := after[p]
+		switch {
+		case !ok:
+			t.Errorf("host file %s was removed", p)
+		case p == "go.mod":
+			for _, prefix := range []string{"module ", "go "} {
+				if a, b := lineMatching(before[p], prefix), lineMatching(got, prefix); a != b {
+					t.Errorf("go.mod: %q became %q", a, b)
+				}
+			}
+		case !bytes.Equal(before[p], got):
+			t.Errorf("host file %s was modified", p)
+		}
+	}
+	for _, p := range sortedKeys(after) {
+		if _, ok := before[p]; ok {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(p, pkgDir+"/"), strings.HasPrefix(p, ".regstack/"),
+			p == "regstack.toml", p == "regstack.secrets.env", p == "go.sum":
+		default:
+			t.Errorf("regstack added %s outside the package (host modules get no starter files)", p)
+		}
+	}
+}
+
+// hostFiles is a small existing application: a module with its own main,
+// a package, a test and a README, none of which regstack may touch.
+var hostFiles = map[string]string{
+	"go.mod": "module example.com/host\n\ngo 1.26.0\n",
+	"main.go": `// Command host is an existing application that adopts regstack.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+
+	"example.com/host/internal/greet"
+)
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(greet.Hello("world")))
+	})
+	addr := os.Getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	log.Fatal(http.ListenAndServe(addr, mux))
+}
+`,
+	"internal/greet/greet.go": `// Package greet says hello.
+package greet
+
+// Hello greets name.
+func Hello(name string) string { return "hello, " + name + "\n" }
+`,
+	"internal/greet/greet_test.go": `package greet
+
+import "testing"
+
+func TestHello(t *testing.T) {
+	if got := Hello("x"); got != "hello, x\n" {
+		t.Fatalf("Hello = %q", got)
+	}
+}
+`,
+	"README.md":  "# host\n\nAn application that existed before regstack.\n",
+	".gitignore": "/host\n*.db\n",
+}
+
+// hostWiring mounts the generated package in a host main using only the
+// API the package promises (config.Load, auth.New, Handler, RequireUser,
+// UserFrom, Close).
+const hostWiring = `package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+
+	"example.com/host/internal/auth"
+	"example.com/host/internal/auth/config"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.Load(config.LoadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, err := auth.New(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+
+	mux := http.NewServeMux()
+	mux.Handle(cfg.APIPrefix+"/", a.Handler())
+	mux.Handle("GET /hello", a.RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := auth.UserFrom(r.Context())
+		if !ok {
+			http.Error(w, "no user", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "hello %s\n", u.Email)
+	})))
+	addr := os.Getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	log.Fatal(http.ListenAndServe(addr, mux))
+}
+`

@@ -1,0 +1,142 @@
+// Package golden compares a generated tree with a committed copy under
+// testdata/golden/<scenario>/ and rewrites the copy when tests run with
+// -update:
+//
+//	go test ./... -update
+//
+// Every test package of this module imports it (blank, if it needs nothing
+// else) so that the -update flag is defined in every test binary; the go
+// command passes the flag to all of them and a binary that does not know it
+// fails.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// Update is the -update flag.
+var Update = flag.Bool("update", false, "rewrite the golden trees under testdata/golden from the current output")
+
+// Tree reads every regular file below root into slash path → content,
+// skipping the slash paths in exclude.
+func Tree(t testing.TB, root string, exclude ...string) map[string][]byte {
+	t.Helper()
+	skip := map[string]bool{}
+	for _, e := range exclude {
+		skip[e] = true
+	}
+	out := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if skip[rel] {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[rel] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Check compares got (slash path → content) with the tree in dir. With
+// -update it replaces dir by got instead. Every difference is reported:
+// missing, extra and changed files.
+func Check(t testing.TB, dir string, got map[string][]byte) {
+	t.Helper()
+	if *Update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		for p, b := range got {
+			name := filepath.Join(dir, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("updated %s (%d files)", dir, len(got))
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("no golden tree at %s; create it with: go test ./... -update", dir)
+	}
+	want := Tree(t, dir)
+	var paths []string
+	for p := range want {
+		paths = append(paths, p)
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	bad := 0
+	for _, p := range paths {
+		w, inWant := want[p]
+		g, inGot := got[p]
+		switch {
+		case !inGot:
+			t.Errorf("%s: in the golden tree but not generated", p)
+		case !inWant:
+			t.Errorf("%s: generated but not in the golden tree", p)
+		case !bytes.Equal(w, g):
+			t.Errorf("%s: differs from the golden copy\n%s", p, firstDiff(w, g))
+		default:
+			continue
+		}
+		bad++
+	}
+	if bad > 0 {
+		t.Logf("%d of %d files differ; if the change is intended, refresh with: go test ./... -update", bad, len(paths))
+	}
+}
+
+// firstDiff shows the first differing line, enough to see what changed
+// without flooding the log.
+func firstDiff(want, got []byte) string {
+	wl := bytes.Split(want, []byte("\n"))
+	gl := bytes.Split(got, []byte("\n"))
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g []byte
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if !bytes.Equal(w, g) {
+			if !utf8Text(w) || !utf8Text(g) {
+				return "  (binary content)"
+			}
+			return "  line " + strconv.Itoa(i+1) + ":\n  golden:    " + string(w) + "\n  generated: " + string(g)
+		}
+	}
+	return ""
+}
+
+func utf8Text(b []byte) bool {
+	return !bytes.ContainsRune(b, 0) && bytes.Equal(bytes.ToValidUTF8(b, nil), b)
+}

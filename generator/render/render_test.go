@@ -1,0 +1,281 @@
+package render
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/regstack/regstack/blueprints"
+	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/spec"
+)
+
+const header = "// This file is part of your application: regstack wrote it, you own it.\n" +
+	"// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.\n\n"
+
+func testFS() fstest.MapFS {
+	return fstest.MapFS{
+		"catalog.toml": {Data: []byte(`
+[[rule]]
+match = "pkg/reset*"
+when = ["password_reset"]
+
+[[rule]]
+match = "host/regstack.toml.tmpl"
+mode = "once"
+`)},
+		"common/pkg/auth.go": {Data: []byte(header + `// Package auth is the account system.
+package auth
+
+import "regstack.example/app/internal/auth/store"
+
+// New returns a store.
+func New() store.Store { return store.Store{} }
+`)},
+		"common/pkg/reset.go": {Data: []byte(header + "package auth\n\nfunc reset() {}\n")},
+		"common/pkg/auth_test.go": {Data: []byte(header + `package auth_test
+
+import (
+	"testing"
+
+	"regstack.example/app/internal/auth"
+)
+
+func TestNew(t *testing.T) { _ = auth.New() }
+`)},
+		"common/pkg/store/store.go": {Data: []byte(header + "package store\n\ntype Store struct{}\n")},
+		"common/pkg/authtest/server.go": {Data: []byte(header + `package authtest
+
+import "regstack.example/app/internal/auth"
+
+func Server() {
+	_ = auth.New()
+	auth := struct{ New int }{}
+	_ = auth.New
+}
+`)},
+		"common/starter/main.go.tmpl": {Data: []byte(header + `package main
+
+import (
+	"fmt"
+
+	"regstack.example/app/internal/auth"
+)
+
+func main() {
+	fmt.Println({{% quote .AppName %}}, auth.New())
+}
+`)},
+		"common/host/regstack.toml.tmpl":     {Data: []byte("app_name = {{% quote .AppName %}}\nbase_url = \"{{% .BaseURL %}}\"\n{{% if .Features.RequireVerification %}}require_verification = true\n{{% end %}}")},
+		"sqlite/pkg/store/sqlite/schema.sql": {Data: []byte("CREATE TABLE users (id TEXT);\n")},
+	}
+}
+
+func mustSpec(t testing.TB, change func(*spec.Answers), starter bool) *spec.Spec {
+	t.Helper()
+	a := spec.Defaults()
+	if change != nil {
+		change(&a)
+	}
+	s, err := spec.New(a, starter, "v0.0.0-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func renderTest(t *testing.T, fsys fstest.MapFS, s *spec.Spec) map[string]File {
+	t.Helper()
+	tree, err := blueprint.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render(s, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]File{}
+	for _, f := range files {
+		out[f.Path] = f
+	}
+	return out
+}
+
+func TestRenderDestinationsAndConditions(t *testing.T) {
+	files := renderTest(t, testFS(), mustSpec(t, nil, true))
+	want := []string{
+		"go.mod", "internal/auth/auth.go", "internal/auth/auth_test.go", "internal/auth/authtest/server.go",
+		"internal/auth/reset.go", "internal/auth/store/sqlite/schema.sql", "internal/auth/store/store.go",
+		"main.go", "regstack.toml",
+	}
+	delete(files, "go.mod") // the test tree has no starter go.mod
+	want = want[1:]
+	if len(files) != len(want) {
+		t.Errorf("rendered %d files, want %d: %v", len(files), len(want), keys(files))
+	}
+	for _, p := range want {
+		if _, ok := files[p]; !ok {
+			t.Errorf("missing %s (have %v)", p, keys(files))
+		}
+	}
+	if f := files["regstack.toml"]; f.Mode != blueprint.Once || f.Template != "common/host/regstack.toml.tmpl" {
+		t.Errorf("regstack.toml: mode %q template %q", f.Mode, f.Template)
+	}
+	if got := string(files["regstack.toml"].Data); got != "app_name = \"Demo\"\nbase_url = \"http://127.0.0.1:8000\"\nrequire_verification = true\n" {
+		t.Errorf("regstack.toml = %q", got)
+	}
+
+	noStarter := renderTest(t, testFS(), mustSpec(t, func(a *spec.Answers) {
+		a.Features.PasswordReset = false
+		a.Features.RequireVerification = false
+	}, false))
+	for _, p := range []string{"main.go", "internal/auth/reset.go"} {
+		if _, ok := noStarter[p]; ok {
+			t.Errorf("%s rendered although its condition does not hold", p)
+		}
+	}
+	if strings.Contains(string(noStarter["regstack.toml"].Data), "require_verification") {
+		t.Error("template condition on .Features.RequireVerification ignored")
+	}
+}
+
+func TestRenderRewritesImports(t *testing.T) {
+	files := renderTest(t, testFS(), mustSpec(t, func(a *spec.Answers) { a.Module = "github.com/acme/shop" }, true))
+	for p, f := range files {
+		if bytes.Contains(f.Data, []byte("regstack.example")) {
+			t.Errorf("%s still mentions the placeholder module:\n%s", p, f.Data)
+		}
+	}
+	if !bytes.Contains(files["main.go"].Data, []byte(`"github.com/acme/shop/internal/auth"`)) {
+		t.Errorf("main.go does not import the host package:\n%s", files["main.go"].Data)
+	}
+}
+
+func TestRenderPackageRename(t *testing.T) {
+	s := mustSpec(t, func(a *spec.Answers) {
+		a.Module = "github.com/acme/shop"
+		a.PackageDir = "internal/accounts"
+	}, true)
+	files := renderTest(t, testFS(), s)
+	checks := map[string][]string{
+		"internal/accounts/auth.go":            {"package accounts\n", `"github.com/acme/shop/internal/accounts/store"`},
+		"internal/accounts/reset.go":           {"package accounts\n"},
+		"internal/accounts/auth_test.go":       {"package accounts_test\n", `"github.com/acme/shop/internal/accounts"`, "accounts.New()"},
+		"internal/accounts/store/store.go":     {"package store\n"},
+		"internal/accounts/authtest/server.go": {"package authtest\n", "_ = accounts.New()", "auth := struct", "_ = auth.New\n"},
+		"main.go":                              {"package main\n", "accounts.New()"},
+	}
+	for p, wants := range checks {
+		f, ok := files[p]
+		if !ok {
+			t.Errorf("missing %s (have %v)", p, keys(files))
+			continue
+		}
+		for _, w := range wants {
+			if !bytes.Contains(f.Data, []byte(w)) {
+				t.Errorf("%s lacks %q:\n%s", p, w, f.Data)
+			}
+		}
+		if !bytes.HasPrefix(f.Data, []byte(header)) {
+			t.Errorf("%s lost the owned-file header:\n%s", p, f.Data)
+		}
+	}
+	if bytes.Contains(files["main.go"].Data, []byte("auth.New")) {
+		t.Errorf("main.go still calls auth.New:\n%s", files["main.go"].Data)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	tests := map[string]fstest.MapFS{
+		"bad go":         {"common/pkg/x.go": {Data: []byte("package auth\nfunc {\n")}},
+		"missing field":  {"common/pkg/x.txt.tmpl": {Data: []byte("{{% .NoSuchField %}}")}},
+		"bad template":   {"common/pkg/x.txt.tmpl": {Data: []byte("{{% if %}}")}},
+		"duplicate path": {"common/pkg/x.txt": {Data: []byte("a")}, "common/pkg/x.txt.tmpl": {Data: []byte("b")}},
+		"bad condition":  {"common/pkg/x.txt": {Data: []byte("a")}, "catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/x.txt\"\nwhen = [\"sms\"]\n")}},
+	}
+	for name, fsys := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, ok := fsys["catalog.toml"]; !ok {
+				fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("")}
+			}
+			fsys["sqlite/pkg/ok.txt"] = &fstest.MapFile{Data: []byte("ok")}
+			tree, err := blueprint.Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := Render(mustSpec(t, nil, true), tree)
+			if err == nil {
+				t.Fatalf("Render = %d files, nil error", len(files))
+			}
+			if files != nil {
+				t.Errorf("Render returned files along with error %v", err)
+			}
+		})
+	}
+}
+
+// TestRenderEmbeddedDeterministic renders the real blueprints twice per
+// scenario and requires identical bytes, gofmt'd Go, no leftover
+// placeholders and the owned-file rules.
+func TestRenderEmbeddedDeterministic(t *testing.T) {
+	tree, err := blueprint.Load(blueprints.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := regexp.MustCompile(`(?i)code generated|do not edit`)
+	scenarios := map[string]*spec.Spec{
+		"defaults": mustSpec(t, nil, true),
+		"minimal": mustSpec(t, func(a *spec.Answers) {
+			a.Features = spec.Features{}
+		}, false),
+		"accounts": mustSpec(t, func(a *spec.Answers) {
+			a.Module = "github.com/acme/shop"
+			a.PackageDir = "internal/accounts"
+		}, true),
+	}
+	for name, s := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			first, err := Render(s, tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := Render(s, tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(first) != len(second) {
+				t.Fatalf("rendered %d then %d files", len(first), len(second))
+			}
+			for i := range first {
+				if first[i].Path != second[i].Path || !bytes.Equal(first[i].Data, second[i].Data) {
+					t.Errorf("%s: second render differs", first[i].Path)
+				}
+				if i > 0 && first[i-1].Path >= first[i].Path {
+					t.Errorf("files not sorted: %s before %s", first[i-1].Path, first[i].Path)
+				}
+				f := first[i]
+				if bytes.Contains(f.Data, []byte("regstack.example/app")) {
+					t.Errorf("%s mentions the placeholder module", f.Path)
+				}
+				if strings.HasSuffix(f.Path, ".go") && f.Mode != blueprint.Managed {
+					if !bytes.HasPrefix(f.Data, []byte(header)) {
+						t.Errorf("%s (owned) does not start with the owned-file header", f.Path)
+					}
+					if forbidden.Match(f.Data) {
+						t.Errorf("%s (owned) contains %q; linters would skip it", f.Path, forbidden.Find(f.Data))
+					}
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string]File) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
