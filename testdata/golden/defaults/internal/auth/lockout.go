@@ -70,16 +70,21 @@ func withoutOne(times []time.Time, now time.Time) []time.Time {
 	return out[:len(out)-1]
 }
 
-// retryAfter is the number of whole seconds after which the lockout has
-// ended: by then so many of the failures (oldest first) have left the window
-// that fewer than threshold remain. A failure at f still counts at exactly
-// f+window, hence the +1 over the truncated difference.
+// retryAfter is the number of seconds, rounded up, until the lockout ends:
+// the moment so many of the failures (oldest first) have aged out of the
+// window that fewer than threshold remain. Right after the last allowed
+// failure that is the full window.
 func retryAfter(failures []time.Time, threshold int, window time.Duration, now time.Time) int {
 	if len(failures) < threshold {
 		return 1
 	}
 	ends := failures[len(failures)-threshold].Add(window)
-	return max(1, int(ends.Sub(now)/time.Second)+1)
+	left := ends.Sub(now)
+	secs := int(left / time.Second)
+	if left%time.Second != 0 {
+		secs++
+	}
+	return max(1, secs)
 }
 
 // clearFailures forgets the failures of an address after it proved its

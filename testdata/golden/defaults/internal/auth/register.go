@@ -99,7 +99,7 @@ func (a *Auth) startVerification(ctx context.Context, p *store.PendingRegistrati
 	if p.FullName != nil {
 		data.FullName = *p.FullName
 	}
-	a.mail.send("verification", p.Email, data)
+	a.mail.send(mail.KindVerification, p.Email, data)
 	a.emit(ctx, VerificationRequested{Email: p.Email, URL: url, URLWithoutToken: redactToken(url, raw)})
 	return p, nil
 }

@@ -55,7 +55,7 @@ func (a *Auth) requestReset(ctx context.Context, email string) error {
 		return err
 	}
 	url := a.link(linkReset, raw)
-	a.mail.send("password_reset", u.Email, mail.Data{AppName: a.cfg.AppName, FullName: fullNameOf(u), URL: url, TTLMinutes: ttlMinutes(ttl)})
+	a.mail.send(mail.KindPasswordReset, u.Email, mail.Data{AppName: a.cfg.AppName, FullName: fullNameOf(u), URL: url, TTLMinutes: ttlMinutes(ttl)})
 	a.emit(ctx, PasswordResetRequested{User: snapshot(u), URL: url, URLWithoutToken: redactToken(url, raw)})
 	return nil
 }

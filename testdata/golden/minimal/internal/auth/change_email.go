@@ -57,7 +57,7 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	url := a.link(linkEmailChange, raw)
-	a.mail.send("email_change", newEmail, mail.Data{
+	a.mail.send(mail.KindEmailChange, newEmail, mail.Data{
 		AppName:       a.cfg.AppName,
 		FullName:      fullNameOf(u),
 		URL:           url,
@@ -117,7 +117,7 @@ func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) 
 		a.serverError(w, r, err)
 		return
 	}
-	a.mail.send("email_changed", previous, mail.Data{
+	a.mail.send(mail.KindEmailChanged, previous, mail.Data{
 		AppName:       a.cfg.AppName,
 		FullName:      fullNameOf(u),
 		NewEmail:      u.Email,

@@ -346,16 +346,7 @@ func createUser(t *testing.T, env *authtest.Env, email, pw string, active, verif
 func sessionFor(t *testing.T, env *authtest.Env, userID string) string {
 	t.Helper()
 	now := env.Clock.Now()
-	iat := strings.TrimRight(strings.TrimRight(jsonFloat(float64(now.UnixMicro())/1e6), "0"), ".")
-	if !strings.Contains(iat, ".") {
-		iat += ".0"
-	}
-	return pySessionToken(t, env.Config.JWTSecret, userID, iat, now.Add(time.Hour).Unix(), "")
-}
-
-func jsonFloat(f float64) string {
-	b, _ := json.Marshal(f)
-	return string(b)
+	return pySessionToken(t, env.Config.JWTSecret, userID, unixFloat(now), now.Add(time.Hour).Unix(), "")
 }
 
 // settle closes the Env so every mail the requests caused has been handed

@@ -59,14 +59,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: connecting to %s: %w", addr, err)
 	}
 	defer conn.Close()
-	deadline := time.Now().Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	if err := conn.SetDeadline(deadline); err != nil {
+	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
-	// A cancelled context interrupts any blocked read or write.
+	// A done context interrupts any blocked read or write. (Its deadline is
+	// not copied onto the connection, so that the error says which fired.)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 

@@ -48,7 +48,9 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", src.uri, err)
+		// The usual cause is a folder that does not exist or is not
+		// writable; SQLite creates the file but never its folder.
+		return nil, fmt.Errorf("sqlite: open %s (its folder must exist and be writable): %w", src.uri, err)
 	}
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
