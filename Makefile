@@ -31,12 +31,6 @@ E2E_FLAGS ?= -count=1 -timeout 25m
 BENCH ?= .
 BENCHTIME ?= 2s
 
-# The repository's own packages. The Go files under blueprints/<layer>/ are
-# templates of the host's package: they import regstack.example/app/... and
-# only compile once rendered into a host, which the e2e module does (it
-# builds, vets and tests every scenario). So vet and unit tests skip them here.
-PKGS = $(shell $(GO) list -e ./... | grep -v '/blueprints/')
-
 # Go files that gofmt must accept: everything except golden/test data and
 # folders that are generated hosts or build output.
 GO_FILES = $(shell find . \( -path ./.git -o -path ./$(DEMO) -o -path ./bin -o -name testdata \) -prune -o -name '*.go' -print)
@@ -64,27 +58,30 @@ demo: build ## generate a fresh starter app into demo/ and run it on $(ADDR)
 
 test: vet fmt-check unit e2e ## every check: vet, gofmt, unit tests, e2e
 
+# ./... skips blueprints/_common and blueprints/_sqlite (leading underscore):
+# those Go files are templates that only compile once rendered into a host,
+# and the e2e module builds, vets and tests them there.
 vet: ## go vet the repository and the e2e module
-	$(GO) vet $(PKGS)
+	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 
 fmt-check: ## fail if any Go file (outside testdata) is not gofmt'd
 	@out=$$($(GOFMT) -l $(GO_FILES)); \
 	if [ -n "$$out" ]; then echo "gofmt -l lists files that need formatting:"; echo "$$out"; exit 1; fi
 
-unit: ## go test the repository's packages
-	$(GO) test $(PKGS)
+unit: ## go test ./... in the repository
+	$(GO) test ./...
 
 e2e: ## generate scratch hosts, build/vet/test them, drive the live app
 	cd e2e && $(GO) test $(E2E_FLAGS) ./...
 
 golden: ## refresh the golden files (go test -update)
-	$(GO) test $(PKGS) -update
+	$(GO) test ./... -update
 
 # The exact sqlc invocation is defined by the SQLite store; the tool is
 # pinned in tools/go.mod so `go tool` builds it from the module cache.
 sqlc: ## regenerate the committed sqlc output
-	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/sqlite/pkg/store/sqlite/sqlc.yaml
+	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/_sqlite/pkg/store/sqlite/sqlc.yaml
 
 bench: ## run the benchmarks (gen, live GET /me, live login)
 	cd e2e && $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .

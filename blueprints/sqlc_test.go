@@ -11,11 +11,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	// The golden package registers -update; `go test ./... -update` passes
+	// the flag to every test binary, so this one must know it too.
+	_ "github.com/regstack/regstack/generator/golden"
 )
 
 // sqliteStore is the SQLite store's blueprint folder: the sqlc inputs and
 // the committed output (sqlitedb/).
-const sqliteStore = "sqlite/pkg/store/sqlite"
+const sqliteStore = "_sqlite/pkg/store/sqlite"
 
 // TestSQLCOutputIsFresh regenerates the SQLite store's sqlc output from the
 // embedded query.sql and migrations with the pinned sqlc (tools/go.mod) and

@@ -58,6 +58,10 @@ type Entry struct {
 	ID string
 	// Layer is "common" or a backend name.
 	Layer string
+	// Source is the file's path in the blueprint tree. Layer folders start
+	// with an underscore so the go command does not try to build the
+	// blueprints as packages of this module; the id leaves it out.
+	Source string
 	// Path is relative to the layer root, e.g. "pkg/login.go.tmpl".
 	Path string
 	When []string
@@ -110,15 +114,16 @@ func Load(fsys fs.FS) (*Tree, error) {
 func (t *Tree) Entries(layers ...string) ([]Entry, error) {
 	var out []Entry
 	for _, layer := range layers {
-		if _, err := fs.Stat(t.FS, layer); err != nil {
+		dir := LayerDir(layer)
+		if _, err := fs.Stat(t.FS, dir); err != nil {
 			return nil, fmt.Errorf("blueprints: layer %q: %w", layer, err)
 		}
-		err := fs.WalkDir(t.FS, layer, func(p string, d fs.DirEntry, err error) error {
+		err := fs.WalkDir(t.FS, dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
-			rel := strings.TrimPrefix(p, layer+"/")
-			e := Entry{ID: p, Layer: layer, Path: rel, Mode: Owned}
+			rel := strings.TrimPrefix(p, dir+"/")
+			e := Entry{ID: layer + "/" + rel, Layer: layer, Source: p, Path: rel, Mode: Owned}
 			for _, r := range t.Catalog.Rules {
 				if !matches(r.Match, rel) {
 					continue
@@ -138,6 +143,9 @@ func (t *Tree) Entries(layers ...string) ([]Entry, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
+
+// LayerDir is the folder of a layer in the blueprint tree.
+func LayerDir(layer string) string { return "_" + layer }
 
 func matches(pattern, p string) bool {
 	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {

@@ -36,12 +36,12 @@ mode = "once"
 
 func testTree() fstest.MapFS {
 	return fstest.MapFS{
-		"catalog.toml":                        {Data: []byte(testCatalog)},
-		"common/pkg/auth.go":                  {Data: []byte("package auth\n")},
-		"common/pkg/reset.go":                 {Data: []byte("package auth\n")},
-		"common/host/regstack.toml.tmpl":      {Data: []byte("app_name = {{% quote .AppName %}}\n")},
-		"sqlite/pkg/migrations/0001_init.sql": {Data: []byte("--\n")},
-		"sqlite/pkg/migrations/0002_more.sql": {Data: []byte("--\n")},
+		"catalog.toml":                         {Data: []byte(testCatalog)},
+		"_common/pkg/auth.go":                  {Data: []byte("package auth\n")},
+		"_common/pkg/reset.go":                 {Data: []byte("package auth\n")},
+		"_common/host/regstack.toml.tmpl":      {Data: []byte("app_name = {{% quote .AppName %}}\n")},
+		"_sqlite/pkg/migrations/0001_init.sql": {Data: []byte("--\n")},
+		"_sqlite/pkg/migrations/0002_more.sql": {Data: []byte("--\n")},
 	}
 }
 
@@ -55,11 +55,11 @@ func TestEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Entry{
-		{ID: "common/host/regstack.toml.tmpl", Layer: "common", Path: "host/regstack.toml.tmpl", Mode: Once},
-		{ID: "common/pkg/auth.go", Layer: "common", Path: "pkg/auth.go", Mode: Owned},
-		{ID: "common/pkg/reset.go", Layer: "common", Path: "pkg/reset.go", When: []string{"password_reset"}, Mode: Owned},
-		{ID: "sqlite/pkg/migrations/0001_init.sql", Layer: "sqlite", Path: "pkg/migrations/0001_init.sql", Mode: Append},
-		{ID: "sqlite/pkg/migrations/0002_more.sql", Layer: "sqlite", Path: "pkg/migrations/0002_more.sql", When: []string{"backend:sqlite"}, Mode: Append},
+		{ID: "common/host/regstack.toml.tmpl", Layer: "common", Source: "_common/host/regstack.toml.tmpl", Path: "host/regstack.toml.tmpl", Mode: Once},
+		{ID: "common/pkg/auth.go", Layer: "common", Source: "_common/pkg/auth.go", Path: "pkg/auth.go", Mode: Owned},
+		{ID: "common/pkg/reset.go", Layer: "common", Source: "_common/pkg/reset.go", Path: "pkg/reset.go", When: []string{"password_reset"}, Mode: Owned},
+		{ID: "sqlite/pkg/migrations/0001_init.sql", Layer: "sqlite", Source: "_sqlite/pkg/migrations/0001_init.sql", Path: "pkg/migrations/0001_init.sql", Mode: Append},
+		{ID: "sqlite/pkg/migrations/0002_more.sql", Layer: "sqlite", Source: "_sqlite/pkg/migrations/0002_more.sql", Path: "pkg/migrations/0002_more.sql", When: []string{"backend:sqlite"}, Mode: Append},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Entries (-want +got):\n%s", diff)

@@ -69,7 +69,7 @@ func Render(s *spec.Spec, tree *blueprint.Tree) ([]File, error) {
 			return nil, fmt.Errorf("%s and %s both write %s", prev, e.ID, dst)
 		}
 		seen[dst] = e.ID
-		src, err := fs.ReadFile(tree.FS, e.ID)
+		src, err := fs.ReadFile(tree.FS, e.Source)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ when = ["password_reset"]
 match = "host/regstack.toml.tmpl"
 mode = "once"
 `)},
-		"common/pkg/auth.go": {Data: []byte(header + `// Package auth is the account system.
+		"_common/pkg/auth.go": {Data: []byte(header + `// Package auth is the account system.
 package auth
 
 import "regstack.example/app/internal/auth/store"
@@ -34,8 +34,8 @@ import "regstack.example/app/internal/auth/store"
 // New returns a store.
 func New() store.Store { return store.Store{} }
 `)},
-		"common/pkg/reset.go": {Data: []byte(header + "package auth\n\nfunc reset() {}\n")},
-		"common/pkg/auth_test.go": {Data: []byte(header + `package auth_test
+		"_common/pkg/reset.go": {Data: []byte(header + "package auth\n\nfunc reset() {}\n")},
+		"_common/pkg/auth_test.go": {Data: []byte(header + `package auth_test
 
 import (
 	"testing"
@@ -45,8 +45,8 @@ import (
 
 func TestNew(t *testing.T) { _ = auth.New() }
 `)},
-		"common/pkg/store/store.go": {Data: []byte(header + "package store\n\ntype Store struct{}\n")},
-		"common/pkg/authtest/server.go": {Data: []byte(header + `package authtest
+		"_common/pkg/store/store.go": {Data: []byte(header + "package store\n\ntype Store struct{}\n")},
+		"_common/pkg/authtest/server.go": {Data: []byte(header + `package authtest
 
 import "regstack.example/app/internal/auth"
 
@@ -56,7 +56,7 @@ func Server() {
 	_ = auth.New
 }
 `)},
-		"common/starter/main.go.tmpl": {Data: []byte(header + `package main
+		"_common/starter/main.go.tmpl": {Data: []byte(header + `package main
 
 import (
 	"fmt"
@@ -68,8 +68,8 @@ func main() {
 	fmt.Println({{% quote .AppName %}}, auth.New())
 }
 `)},
-		"common/host/regstack.toml.tmpl":     {Data: []byte("app_name = {{% quote .AppName %}}\nbase_url = \"{{% .BaseURL %}}\"\n{{% if .Features.RequireVerification %}}require_verification = true\n{{% end %}}")},
-		"sqlite/pkg/store/sqlite/schema.sql": {Data: []byte("CREATE TABLE users (id TEXT);\n")},
+		"_common/host/regstack.toml.tmpl":     {Data: []byte("app_name = {{% quote .AppName %}}\nbase_url = \"{{% .BaseURL %}}\"\n{{% if .Features.RequireVerification %}}require_verification = true\n{{% end %}}")},
+		"_sqlite/pkg/store/sqlite/schema.sql": {Data: []byte("CREATE TABLE users (id TEXT);\n")},
 	}
 }
 
@@ -189,18 +189,18 @@ func TestRenderPackageRename(t *testing.T) {
 
 func TestRenderErrors(t *testing.T) {
 	tests := map[string]fstest.MapFS{
-		"bad go":         {"common/pkg/x.go": {Data: []byte("package auth\nfunc {\n")}},
-		"missing field":  {"common/pkg/x.txt.tmpl": {Data: []byte("{{% .NoSuchField %}}")}},
-		"bad template":   {"common/pkg/x.txt.tmpl": {Data: []byte("{{% if %}}")}},
-		"duplicate path": {"common/pkg/x.txt": {Data: []byte("a")}, "common/pkg/x.txt.tmpl": {Data: []byte("b")}},
-		"bad condition":  {"common/pkg/x.txt": {Data: []byte("a")}, "catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/x.txt\"\nwhen = [\"sms\"]\n")}},
+		"bad go":         {"_common/pkg/x.go": {Data: []byte("package auth\nfunc {\n")}},
+		"missing field":  {"_common/pkg/x.txt.tmpl": {Data: []byte("{{% .NoSuchField %}}")}},
+		"bad template":   {"_common/pkg/x.txt.tmpl": {Data: []byte("{{% if %}}")}},
+		"duplicate path": {"_common/pkg/x.txt": {Data: []byte("a")}, "_common/pkg/x.txt.tmpl": {Data: []byte("b")}},
+		"bad condition":  {"_common/pkg/x.txt": {Data: []byte("a")}, "catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/x.txt\"\nwhen = [\"sms\"]\n")}},
 	}
 	for name, fsys := range tests {
 		t.Run(name, func(t *testing.T) {
 			if _, ok := fsys["catalog.toml"]; !ok {
 				fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("")}
 			}
-			fsys["sqlite/pkg/ok.txt"] = &fstest.MapFile{Data: []byte("ok")}
+			fsys["_sqlite/pkg/ok.txt"] = &fstest.MapFile{Data: []byte("ok")}
 			tree, err := blueprint.Load(fsys)
 			if err != nil {
 				t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"example.com/demo/internal/auth/authtest"
 	"example.com/demo/internal/auth/config"
 )
 
@@ -129,16 +128,4 @@ func TestTwoEnvironmentsShareNothing(t *testing.T) {
 	_, tok := signUp(t, one, "alice@example.com", pw1)
 	want401(t, two.Me(t, tok), detailBadToken)
 	wantStatus(t, two.Register(t, "alice@example.com", pw1), http.StatusCreated)
-}
-
-func TestAuthtestClock(t *testing.T) {
-	t.Parallel()
-	c := authtest.NewClock(authtest.Start())
-	if got := c.Advance(time.Minute); !got.Equal(authtest.Start().Add(time.Minute)) || !c.Now().Equal(got) {
-		t.Fatalf("Advance: %v / %v", got, c.Now())
-	}
-	c.Set(authtest.Start())
-	if !c.Now().Equal(authtest.Start()) {
-		t.Fatalf("Set: %v", c.Now())
-	}
 }

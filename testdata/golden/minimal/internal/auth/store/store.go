@@ -89,8 +89,8 @@ type AccountToken struct {
 type LoginAttempt struct {
 	// ID identifies the recorded failure so it can be withdrawn.
 	ID int64
-	// Recent are the times of the failures recorded for the email at or
-	// after the window start, including this one, oldest first.
+	// Recent are the times of the failures recorded for the email after the
+	// window start, including this one, oldest first.
 	Recent []time.Time
 }
 
@@ -154,11 +154,13 @@ type Store interface {
 	// Login failures are keyed by email compared case-insensitively.
 	//
 	// ReserveLoginAttempt records a login failure for email at time at and,
-	// in the same atomic step, returns the failures recorded since
-	// windowStart. Recording before checking is what keeps the lockout exact
+	// in the same atomic step, returns the failures recorded after
+	// windowStart. A failure stops counting the moment it is exactly one
+	// window old, so a client that waits Retry-After seconds gets in.
+	// Recording before checking is what keeps the lockout exact
 	// under concurrency: N parallel attempts see N distinct counts.
 	ReserveLoginAttempt(ctx context.Context, email string, at, windowStart time.Time) (LoginAttempt, error)
-	// LoginFailuresSince returns the failure times for email since
+	// LoginFailuresSince returns the failure times for email after
 	// windowStart, oldest first.
 	LoginFailuresSince(ctx context.Context, email string, windowStart time.Time) ([]time.Time, error)
 	// WithdrawLoginAttempt deletes one reserved attempt (it turned out not to
@@ -168,6 +170,6 @@ type Store interface {
 	ClearLoginFailures(ctx context.Context, email string) error
 
 	// PurgeExpired deletes expired pending registrations, account tokens and
-	// revoked-token rows, and login failures older than loginWindowStart.
+	// revoked-token rows, and login failures at or before loginWindowStart.
 	PurgeExpired(ctx context.Context, now, loginWindowStart time.Time) error
 }

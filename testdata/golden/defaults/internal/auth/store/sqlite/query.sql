@@ -90,7 +90,7 @@ RETURNING id;
 
 -- name: LoginFailuresSince :many
 SELECT "when" FROM login_attempts
-WHERE email = lower(sqlc.arg(email)) AND "when" >= sqlc.arg(window_start)
+WHERE email = lower(sqlc.arg(email)) AND "when" > sqlc.arg(window_start)
 ORDER BY "when", id;
 
 -- name: WithdrawLoginAttempt :exec
@@ -109,4 +109,4 @@ DELETE FROM account_tokens WHERE expires_at < sqlc.arg(now);
 DELETE FROM token_blacklist WHERE exp < sqlc.arg(now);
 
 -- name: PurgeLoginAttempts :exec
-DELETE FROM login_attempts WHERE "when" < sqlc.arg(window_start);
+DELETE FROM login_attempts WHERE "when" <= sqlc.arg(window_start);

@@ -669,12 +669,12 @@ func (s suite) loginAttempts(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
 	window := t0
-	old := window.Add(-time.Microsecond)
-	a1, a2 := window, window.Add(10*time.Second)
+	old := window
+	a1, a2 := window.Add(time.Microsecond), window.Add(10*time.Second)
 
-	// A failure a microsecond before the window is outside it; one exactly
-	// at the window start is inside.
-	if _, err := st.ReserveLoginAttempt(ctx, "dave@example.com", old, old); err != nil {
+	// A failure exactly at the window start is outside it (it is one whole
+	// window old); one a microsecond later is inside.
+	if _, err := st.ReserveLoginAttempt(ctx, "dave@example.com", old, old.Add(-time.Second)); err != nil {
 		t.Fatalf("ReserveLoginAttempt: %v", err)
 	}
 	first, err := st.ReserveLoginAttempt(ctx, "Dave@Example.com", a1, window)
@@ -710,7 +710,7 @@ func (s suite) loginAttempts(t *testing.T) {
 		t.Fatalf("LoginFailuresSince: %v", err)
 	}
 	checkTimes(t, "failures after withdrawing", got, []time.Time{a1, a2})
-	got, err = st.LoginFailuresSince(ctx, "dave@example.com", old)
+	got, err = st.LoginFailuresSince(ctx, "dave@example.com", old.Add(-time.Microsecond))
 	if err != nil {
 		t.Fatalf("LoginFailuresSince: %v", err)
 	}
@@ -722,7 +722,7 @@ func (s suite) loginAttempts(t *testing.T) {
 	if err := st.ClearLoginFailures(ctx, "DAVE@example.com"); err != nil {
 		t.Fatalf("ClearLoginFailures: %v", err)
 	}
-	if got, err := st.LoginFailuresSince(ctx, "dave@example.com", old); err != nil || len(got) != 0 {
+	if got, err := st.LoginFailuresSince(ctx, "dave@example.com", old.Add(-time.Second)); err != nil || len(got) != 0 {
 		t.Errorf("failures after clearing = %v, %v; want none", got, err)
 	}
 	if got, err := st.LoginFailuresSince(ctx, "erin@example.com", window); err != nil || len(got) != 1 {
@@ -736,7 +736,7 @@ func (s suite) reserveConcurrent(t *testing.T) {
 	counts := make([]int, concurrency)
 	ids := make([]int64, concurrency)
 	for i, err := range race(func(i int) error {
-		a, err := st.ReserveLoginAttempt(ctx, "frank@example.com", t0.Add(time.Duration(i)*time.Millisecond), t0)
+		a, err := st.ReserveLoginAttempt(ctx, "frank@example.com", t0.Add(time.Duration(i)*time.Millisecond), t0.Add(-time.Second))
 		counts[i], ids[i] = len(a.Recent), a.ID
 		return err
 	}) {
@@ -819,7 +819,7 @@ func (s suite) purgeExpired(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoginFailuresSince: %v", err)
 	}
-	checkTimes(t, "login failures after purge", got, []time.Time{window, now})
+	checkTimes(t, "login failures after purge", got, []time.Time{now})
 	// The user itself is not touched.
 	mustUser(t, st, u.ID)
 }

@@ -228,7 +228,7 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 
 const loginFailuresSince = `-- name: LoginFailuresSince :many
 SELECT "when" FROM login_attempts
-WHERE email = lower(?1) AND "when" >= ?2
+WHERE email = lower(?1) AND "when" > ?2
 ORDER BY "when", id
 `
 
@@ -321,7 +321,7 @@ func (q *Queries) PurgeAccountTokens(ctx context.Context, now string) error {
 }
 
 const purgeLoginAttempts = `-- name: PurgeLoginAttempts :exec
-DELETE FROM login_attempts WHERE "when" < ?1
+DELETE FROM login_attempts WHERE "when" <= ?1
 `
 
 func (q *Queries) PurgeLoginAttempts(ctx context.Context, windowStart string) error {
