@@ -25,7 +25,7 @@ DEMO_STATE = regstack.secrets.env regstack.db regstack.db-wal regstack.db-shm
 
 # make test: the e2e module generates and tests whole hosts; on a cold build
 # cache it spends most of its time compiling the SQLite driver once.
-E2E_FLAGS ?= -count=1 -timeout 25m
+E2E_FLAGS ?= -v -count=1 -timeout 25m
 
 # make bench: which benchmarks and for how long.
 BENCH ?= .

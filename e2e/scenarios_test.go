@@ -46,7 +46,13 @@ func TestScenarios(t *testing.T) {
 		mustRun(t, dir, buildTimeout, "go", "build", "./...")
 		before := snapshot(t, dir)
 
-		gen(t, dir, "--yes")
+		out := gen(t, dir, "--yes")
+		// It tells the operator how to mount the package in their main.
+		for _, want := range []string{`"example.com/host/internal/auth"`, "auth.New(ctx, cfg)", ".Handler()"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("gen output for an existing module does not show %s in the lines to paste:\n%s", want, tail(out, 30))
+			}
+		}
 
 		after := snapshot(t, dir)
 		checkHostUntouched(t, before, after)
