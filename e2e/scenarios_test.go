@@ -30,7 +30,7 @@ func TestScenarios(t *testing.T) {
 
 	t.Run("minimal", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
-		gen(t, dir, "--yes", "--require-verification=false", "--password-reset=false", "--account-deletion=false")
+		gen(t, dir, "--yes", "--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false")
 		checkStarter(t, dir, "example.com/demo")
 		checkGenerated(t, dir, features{})
 		verifyModule(t, dir)

@@ -449,6 +449,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 		"n",                     // require verification
 		"n",                     // password reset
 		"y",                     // account deletion
+		"n",                     // admin API
 	}, "\n") + "\n"
 	r := runCLI(t, in, "gen", "--no-tidy", "--dir", dir)
 	if r.code != 0 {
@@ -472,7 +473,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(host, "go.mod"), []byte("module example.org/host\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLI(t, "Host App\n\n\n\ny\n", "gen", "--no-tidy", "--dir", host, "--base-url", "https://host.example", "--password-reset=false")
+	r = runCLI(t, "Host App\n\n\n\ny\nn\n", "gen", "--no-tidy", "--dir", host, "--base-url", "https://host.example", "--password-reset=false")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -51,6 +51,7 @@ var questionFlags = []struct{ flag, key string }{
 	{"require-verification", interview.KeyRequireVerification},
 	{"password-reset", interview.KeyPasswordReset},
 	{"account-deletion", interview.KeyAccountDeletion},
+	{"admin", interview.KeyAdmin},
 }
 
 func newGenCmd() *cobra.Command {
@@ -100,6 +101,7 @@ Existing files are never overwritten without --force. Afterwards gen runs
 	f.BoolVar(&o.flags.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
 	f.BoolVar(&o.flags.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
 	f.BoolVar(&o.flags.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
+	f.BoolVar(&o.flags.Features.Admin, "admin", d.Features.Admin, "include the admin API")
 	return cmd
 }
 
@@ -177,6 +179,7 @@ func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
 		interview.KeyRequireVerification: func() { a.Features.RequireVerification = o.flags.Features.RequireVerification },
 		interview.KeyPasswordReset:       func() { a.Features.PasswordReset = o.flags.Features.PasswordReset },
 		interview.KeyAccountDeletion:     func() { a.Features.AccountDeletion = o.flags.Features.AccountDeletion },
+		interview.KeyAdmin:               func() { a.Features.Admin = o.flags.Features.Admin },
 	}
 	for key := range set {
 		apply[key]()

@@ -20,7 +20,7 @@ func TestGolden(t *testing.T) {
 		// spec.Defaults() into an empty folder: the starter host included.
 		"defaults": nil,
 		// Every optional flow off.
-		"minimal": {"--require-verification=false", "--password-reset=false", "--account-deletion=false"},
+		"minimal": {"--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false"},
 	}
 	for name, flags := range scenarios {
 		t.Run(name, func(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	KeyRequireVerification = "features.require_verification"
 	KeyPasswordReset       = "features.password_reset"
 	KeyAccountDeletion     = "features.account_deletion"
+	KeyAdmin               = "features.admin"
 )
 
 // ErrAborted is returned when the operator cancels the form (ctrl-c, esc).
@@ -88,6 +89,7 @@ func Run(a *spec.Answers, o Options) error {
 	confirm(KeyRequireVerification, "Require email verification before login?", "New accounts must follow an emailed link first.", &a.Features.RequireVerification)
 	confirm(KeyPasswordReset, "Include password reset?", "Forgot-password email and reset flow.", &a.Features.PasswordReset)
 	confirm(KeyAccountDeletion, "Include account deletion?", "Users can delete their own account.", &a.Features.AccountDeletion)
+	confirm(KeyAdmin, "Include the admin API?", "Operators list, inspect, disable and delete users.", &a.Features.Admin)
 
 	if len(fields) == 0 {
 		return nil

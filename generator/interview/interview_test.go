@@ -25,6 +25,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 		"n",
 		"y",
 		"n",
+		"n",
 	}, "\n") + "\n"
 	a := spec.Defaults()
 	var out bytes.Buffer

@@ -41,6 +41,9 @@ type Features struct {
 	RequireVerification bool `toml:"require_verification" json:"require_verification"`
 	PasswordReset       bool `toml:"password_reset" json:"password_reset"`
 	AccountDeletion     bool `toml:"account_deletion" json:"account_deletion"`
+	// Admin generates the admin API (served unless enable_admin_router is
+	// false at runtime).
+	Admin bool `toml:"admin" json:"admin"`
 }
 
 // Defaults returns the answers --yes takes.
@@ -55,6 +58,7 @@ func Defaults() Answers {
 			RequireVerification: true,
 			PasswordReset:       true,
 			AccountDeletion:     true,
+			Admin:               true,
 		},
 	}
 }
@@ -181,6 +185,8 @@ func (s *Spec) Has(cond string) (bool, error) {
 		return s.Features.PasswordReset, nil
 	case "account_deletion":
 		return s.Features.AccountDeletion, nil
+	case "admin":
+		return s.Features.Admin, nil
 	}
 	return false, fmt.Errorf("unknown blueprint condition %q", cond)
 }
