@@ -23,9 +23,15 @@ BASE_URL ?= http://$(ADDR)
 # The demo's state, kept across regenerations.
 DEMO_STATE = regstack.secrets.env regstack.db regstack.db-wal regstack.db-shm
 
-# make test: the e2e module generates and tests whole hosts; on a cold build
-# cache it spends most of its time compiling the SQLite driver once.
+# make test: the e2e module generates and tests whole hosts on every backend;
+# on a cold build cache it spends most of its time compiling the database
+# drivers and FerretDB once. The harness (e2e/servers_test.go) starts its
+# own PostgreSQL (initdb + pg_ctl on a free 127.0.0.1 port) and FerretDB
+# (bin/ferretdb-sqlite) and stops them at the end.
 E2E_FLAGS ?= -v -count=1 -timeout 25m
+# The PostgreSQL server binaries the e2e harness runs (Debian: apt-get
+# install postgresql; .ci/run does that).
+PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb 2>/dev/null))
 
 # make bench: which benchmarks and for how long.
 BENCH ?= .
@@ -35,10 +41,10 @@ BENCHTIME ?= 2s
 # folders that are generated hosts or build output.
 GO_FILES = $(shell find . \( -path ./.git -o -path ./$(DEMO) -o -path ./bin -o -name testdata \) -prune -o -name '*.go' -print)
 
-.PHONY: help build demo test vet fmt-check unit e2e golden sqlc bench clean
+.PHONY: help build demo test vet fmt-check unit e2e e2e-servers golden sqlc bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 build: ## build bin/regstack
 	$(GO) build -o bin/regstack .
@@ -72,8 +78,16 @@ fmt-check: ## fail if any Go file (outside testdata) is not gofmt'd
 unit: ## go test ./... in the repository
 	$(GO) test ./...
 
-e2e: ## generate scratch hosts, build/vet/test them, drive the live app
-	cd e2e && $(GO) test $(E2E_FLAGS) ./...
+e2e: e2e-servers ## generate scratch hosts on every backend, build/vet/test them, drive the live apps
+	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test $(E2E_FLAGS) ./...
+
+# The harness starts the servers itself; this only makes sure it can: the
+# PostgreSQL binaries are installed and the FerretDB launcher is built (from
+# the module cache; about a minute on a cold build cache, then seconds).
+e2e-servers: ## check for PostgreSQL, build bin/ferretdb-sqlite (the MongoDB stand-in)
+	@if [ -z "$(PG_INITDB)" ] && [ -z "$${PG_BINDIR:-}" ]; then \
+		echo "PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BINDIR)"; exit 1; fi
+	cd e2e && $(GO) build -o ../bin/ferretdb-sqlite ./cmd/ferretdb-sqlite
 
 golden: ## refresh the golden files (go test -update)
 	$(GO) test ./... -update
@@ -82,9 +96,10 @@ golden: ## refresh the golden files (go test -update)
 # pinned in tools/go.mod so `go tool` builds it from the module cache.
 sqlc: ## regenerate the committed sqlc output
 	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/_sqlite/pkg/store/sqlite/sqlc.yaml
+	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/_postgres/pkg/store/postgres/sqlc.yaml
 
-bench: ## run the benchmarks (gen, live GET /me, live login)
-	cd e2e && $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .
+bench: e2e-servers ## run the benchmarks (gen; live GET /me and login on each backend)
+	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .
 
 clean: ## remove build output and the demo (including its database)
 	rm -rf bin $(DEMO)

@@ -8,5 +8,5 @@ import "embed"
 // FS is the embedded blueprint tree. The all: prefix keeps files whose names
 // start with a dot or underscore.
 //
-//go:embed catalog.toml all:_common all:_sqlite
+//go:embed catalog.toml all:_common all:_sqlite all:_postgres all:_mongo
 var FS embed.FS

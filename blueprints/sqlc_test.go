@@ -17,13 +17,19 @@ import (
 	_ "github.com/regstack/regstack/generator/golden"
 )
 
-// sqliteStore is the SQLite store's blueprint folder: the sqlc inputs and
-// the committed output (sqlitedb/).
-const sqliteStore = "_sqlite/pkg/store/sqlite"
+// sqlcStores are the stores whose queries sqlc compiles: each blueprint
+// folder holds the sqlc inputs (sqlc.yaml, query.sql, migrations/) and the
+// committed output in out/.
+var sqlcStores = []struct {
+	name, dir, out string
+}{
+	{"sqlite", "_sqlite/pkg/store/sqlite", "sqlitedb"},
+	{"postgres", "_postgres/pkg/store/postgres", "pgdb"},
+}
 
-// TestSQLCOutputIsFresh regenerates the SQLite store's sqlc output from the
+// TestSQLCOutputIsFresh regenerates each store's sqlc output from the
 // embedded query.sql and migrations with the pinned sqlc (tools/go.mod) and
-// requires it to equal the committed sqlitedb/ byte for byte, so a query or
+// requires it to equal the committed output byte for byte, so a query or
 // migration edit cannot ship without its generated code.
 func TestSQLCOutputIsFresh(t *testing.T) {
 	if testing.Short() {
@@ -37,14 +43,23 @@ func TestSQLCOutputIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, st := range sqlcStores {
+		t.Run(st.name, func(t *testing.T) {
+			checkSQLCOutput(t, goBin, repo, st.dir, st.out)
+		})
+	}
+}
 
+// checkSQLCOutput runs sqlc on a copy of dir's inputs and compares the
+// generated outDir folder with the committed one.
+func checkSQLCOutput(t *testing.T, goBin, repo, dir, outDir string) {
 	work := t.TempDir()
 	copied := 0
 	for _, name := range []string{"sqlc.yaml", "query.sql", "migrations"} {
-		copied += copyTree(t, path.Join(sqliteStore, name), filepath.Join(work, name))
+		copied += copyTree(t, path.Join(dir, name), filepath.Join(work, name))
 	}
 	if copied < 3 {
-		t.Fatalf("copied only %d sqlc input files from %s", copied, sqliteStore)
+		t.Fatalf("copied only %d sqlc input files from %s", copied, dir)
 	}
 
 	// -modfile keeps sqlc's dependencies in tools/go.mod; the go command
@@ -56,8 +71,8 @@ func TestSQLCOutputIsFresh(t *testing.T) {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
 	}
 
-	got := readTree(t, os.DirFS(filepath.Join(work, "sqlitedb")))
-	want := readTree(t, mustSub(t, path.Join(sqliteStore, "sqlitedb")))
+	got := readTree(t, os.DirFS(filepath.Join(work, outDir)))
+	want := readTree(t, mustSub(t, path.Join(dir, outDir)))
 	if len(got) == 0 {
 		t.Fatal("sqlc generated no files")
 	}
@@ -75,8 +90,8 @@ func TestSQLCOutputIsFresh(t *testing.T) {
 		}
 	}
 	if len(stale) > 0 {
-		t.Errorf("blueprints/%s/sqlitedb is stale; run `make sqlc` and commit the result:\n  %s",
-			sqliteStore, strings.Join(stale, "\n  "))
+		t.Errorf("blueprints/%s/%s is stale; run `make sqlc` and commit the result:\n  %s",
+			dir, outDir, strings.Join(stale, "\n  "))
 	}
 }
 

@@ -41,12 +41,13 @@ type liveApp struct {
 	err    error // cmd.Wait's result, valid once exited is closed
 }
 
-// appEnv is the environment of a live app: a fresh SQLite file, a random
-// JWT secret and SMTP delivery to sink. extra entries override.
-func appEnv(t testing.TB, sink *smtpsink.Server, extra ...string) []string {
+// appEnv is the environment of a live app: a fresh database on backend's
+// test server, a random JWT secret and SMTP delivery to sink. extra
+// entries override (the last value of a key wins).
+func appEnv(t testing.TB, sink *smtpsink.Server, backend string, extra ...string) []string {
 	t.Helper()
 	env := []string{
-		"REGSTACK_DATABASE_URL=sqlite:///" + t.TempDir() + "/app.db",
+		"REGSTACK_DATABASE_URL=" + databaseURL(t, backend),
 		"REGSTACK_JWT_SECRET=" + randomAlnum(64),
 		"REGSTACK_EMAIL__BACKEND=smtp",
 		"REGSTACK_EMAIL__SMTP_HOST=127.0.0.1",
@@ -62,6 +63,15 @@ func appEnv(t testing.TB, sink *smtpsink.Server, extra ...string) []string {
 // `go run .` would) on a free loopback port and waits until it is ready.
 // The process is killed at cleanup if the test did not stop it.
 func startApp(t testing.TB, bin, dir string, env []string) *liveApp {
+	t.Helper()
+	a := launchApp(t, bin, dir, env)
+	a.waitFor(t, readyPath, http.StatusOK, 60*time.Second)
+	return a
+}
+
+// launchApp starts the app like startApp but returns at once, without
+// waiting for it to listen.
+func launchApp(t testing.TB, bin, dir string, env []string) *liveApp {
 	t.Helper()
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
@@ -96,30 +106,46 @@ func startApp(t testing.TB, bin, dir string, env []string) *liveApp {
 			t.Logf("app output:\n%s", tail(a.output.String(), 60))
 		}
 	})
+	return a
+}
 
-	deadline := time.Now().Add(60 * time.Second)
+// waitFor polls GET path until it answers status, failing the test after
+// timeout or when the process exits.
+func (a *liveApp) waitFor(t testing.TB, path string, status int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	var last string
 	for {
 		select {
 		case <-a.exited:
-			t.Fatalf("the app exited before it was ready (%v):\n%s", a.err, tail(a.output.String(), 60))
+			t.Fatalf("the app exited while waiting for GET %s to answer %d (%v):\n%s", path, status, a.err, tail(a.output.String(), 60))
 		default:
 		}
-		resp, err := a.Client.Get(a.BaseURL + readyPath)
+		resp, err := a.Client.Get(a.BaseURL + path)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return a
+			if resp.StatusCode == status {
+				return
 			}
 			last = resp.Status
 		} else {
 			last = err.Error()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s never answered 200 within 60s (last: %s):\n%s", readyPath, last, tail(a.output.String(), 60))
+			t.Fatalf("GET %s never answered %d within %s (last: %s):\n%s", path, status, timeout, last, tail(a.output.String(), 60))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Alive reports whether the process is still running.
+func (a *liveApp) Alive() bool {
+	select {
+	case <-a.exited:
+		return false
+	default:
+		return true
 	}
 }
 

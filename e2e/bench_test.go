@@ -26,11 +26,17 @@ func BenchmarkGen(b *testing.B) {
 }
 
 // BenchmarkLiveMe measures authenticated GET /me against the starter app
-// running as a separate process, over keep-alive connections from
+// on each backend, running as a separate process, over keep-alive connections from
 // GOMAXPROCS×parallelism client goroutines. It reports throughput and
 // latency percentiles; it asserts only that every request succeeded.
 func BenchmarkLiveMe(b *testing.B) {
-	app, token := benchApp(b)
+	for _, backend := range backends {
+		b.Run(backend, func(b *testing.B) { benchMe(b, backend) })
+	}
+}
+
+func benchMe(b *testing.B, backend string) {
+	app, token := benchApp(b, backend)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
 	url := app.BaseURL + apiPrefix + "/me"
@@ -71,9 +77,16 @@ func BenchmarkLiveMe(b *testing.B) {
 }
 
 // BenchmarkLiveLogin measures POST /login (one Argon2id verification per
-// request under the hashing concurrency limit) against the starter app.
+// request under the hashing concurrency limit) against the starter app on
+// each backend.
 func BenchmarkLiveLogin(b *testing.B) {
-	app, _ := benchApp(b)
+	for _, backend := range backends {
+		b.Run(backend, func(b *testing.B) { benchLogin(b, backend) })
+	}
+}
+
+func benchLogin(b *testing.B, backend string) {
+	app, _ := benchApp(b, backend)
 	var latencies []time.Duration
 	b.ResetTimer()
 	start := time.Now()
@@ -95,13 +108,13 @@ const (
 	benchPassword = "bench-password-123"
 )
 
-// benchApp starts the starter app with verification and rate limits off,
-// registers one user and returns a session token for it.
-func benchApp(b *testing.B) (*liveApp, string) {
+// benchApp starts the starter app on backend with verification and rate
+// limits off, registers one user and returns a session token for it.
+func benchApp(b *testing.B, backend string) (*liveApp, string) {
 	b.Helper()
-	bin, host := starterApp(b)
+	bin, host := starterApp(b, backend)
 	sink := startSink(b)
-	app := startApp(b, bin, host, appEnv(b, sink,
+	app := startApp(b, bin, host, appEnv(b, sink, backend,
 		"REGSTACK_REQUIRE_VERIFICATION=false",
 		"REGSTACK_RATE_LIMIT_DISABLED=true",
 	))

@@ -25,9 +25,9 @@ const (
 )
 
 // fixture holds what several tests share: the scratch folder, the regstack
-// binary and the generated `defaults` host with its built app. Each piece is
-// made once, on first use, so `go test -run TestLive` pays only for what it
-// needs.
+// binary, the database servers and, per backend, the generated `defaults`
+// host with its built app. Each piece is made once, on first use, so
+// `go test -run TestLive/sqlite` pays only for what it needs.
 type fixture struct {
 	repo string // repository root (parent of e2e/)
 	work string // scratch folder, removed after the run
@@ -36,13 +36,27 @@ type fixture struct {
 	regstackBin  string
 	regstackErr  error
 
-	defaultsOnce sync.Once
-	defaultsDir  string
-	defaultsErr  error
+	servers *servers
 
-	appOnce sync.Once
-	appBin  string
-	appErr  error
+	defaults map[string]*once[string] // backend → defaults host folder
+	apps     map[string]*once[string] // backend → its starter app binary
+}
+
+// once is a value made on first use; every later caller gets the same
+// value or the same error.
+type once[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (o *once[T]) get(t testing.TB, make func() (T, error)) T {
+	t.Helper()
+	o.once.Do(func() { o.v, o.err = make() })
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	return o.v
 }
 
 var fx *fixture
@@ -77,8 +91,13 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	fx = &fixture{repo: repo, work: work}
+	fx = &fixture{repo: repo, work: work, servers: &servers{}, defaults: map[string]*once[string]{}, apps: map[string]*once[string]{}}
+	for _, b := range backends {
+		fx.defaults[b], fx.apps[b] = &once[string]{}, &once[string]{}
+	}
 	code := m.Run()
+	// The database servers started on first use stop here, pass or fail.
+	fx.servers.close()
 	if os.Getenv("REGSTACK_E2E_KEEP") != "" {
 		fmt.Fprintln(os.Stderr, "e2e: kept scratch folder", work)
 	} else {
@@ -117,11 +136,16 @@ func childEnv(extra ...string) []string {
 
 // run runs name args in dir and returns its combined output.
 func run(dir string, timeout time.Duration, name string, args ...string) (string, error) {
+	return runEnv(dir, timeout, nil, name, args...)
+}
+
+// runEnv is run with extra environment entries (KEY=value).
+func runEnv(dir string, timeout time.Duration, env []string, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = childEnv()
+	cmd.Env = childEnv(env...)
 	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
@@ -133,8 +157,14 @@ func run(dir string, timeout time.Duration, name string, args ...string) (string
 // mustRun fails the test when the command fails, showing its output.
 func mustRun(t testing.TB, dir string, timeout time.Duration, name string, args ...string) string {
 	t.Helper()
+	return mustRunEnv(t, dir, timeout, nil, name, args...)
+}
+
+// mustRunEnv is mustRun with extra environment entries.
+func mustRunEnv(t testing.TB, dir string, timeout time.Duration, env []string, name string, args ...string) string {
+	t.Helper()
 	start := time.Now()
-	out, err := run(dir, timeout, name, args...)
+	out, err := runEnv(dir, timeout, env, name, args...)
 	if err != nil {
 		t.Fatalf("%s %s (in %s): %v\n%s", name, strings.Join(args, " "), dir, err, tail(out, 150))
 	}
@@ -177,45 +207,36 @@ func gen(t testing.TB, dir string, args ...string) string {
 	return mustRun(t, fx.work, genTimeout, regstack(t), args...)
 }
 
-// defaultsHost returns a fresh folder generated with `regstack gen --yes`
-// (the generator writes the starter and runs go mod tidy), made once and
-// shared by the scenario test, the live test and the benchmarks. Callers
-// must not modify it.
-func defaultsHost(t testing.TB) string {
+// defaultsHost returns a fresh folder generated with `regstack gen --yes
+// --backend backend` (the generator writes the starter and runs go mod
+// tidy), made once per backend and shared by the scenario test, the live
+// tests and the benchmarks. Callers must not modify it.
+func defaultsHost(t testing.TB, backend string) string {
 	t.Helper()
 	bin := regstack(t)
-	fx.defaultsOnce.Do(func() {
-		dir := filepath.Join(fx.work, "defaults")
-		out, err := run(fx.work, buildTimeout, bin, "gen", "--yes", "--dir", dir)
+	return fx.defaults[backend].get(t, func() (string, error) {
+		dir := filepath.Join(fx.work, "defaults-"+backend)
+		out, err := run(fx.work, buildTimeout, bin, "gen", "--yes", "--backend", backend, "--dir", dir)
 		if err != nil {
-			fx.defaultsErr = fmt.Errorf("regstack gen --yes --dir %s: %v\n%s", dir, err, tail(out, 80))
-			return
+			return "", fmt.Errorf("regstack gen --yes --backend %s --dir %s: %v\n%s", backend, dir, err, tail(out, 80))
 		}
-		fx.defaultsDir = dir
+		return dir, nil
 	})
-	if fx.defaultsErr != nil {
-		t.Fatal(fx.defaultsErr)
-	}
-	return fx.defaultsDir
 }
 
-// starterApp builds the defaults host's main package once (`go build -o
-// app .`) and returns the binary.
-func starterApp(t testing.TB) (bin, hostDir string) {
+// starterApp builds the defaults host's main package of backend once
+// (`go build -o app .`) and returns the binary.
+func starterApp(t testing.TB, backend string) (bin, hostDir string) {
 	t.Helper()
-	dir := defaultsHost(t)
-	fx.appOnce.Do(func() {
-		out := filepath.Join(fx.work, "app")
+	dir := defaultsHost(t, backend)
+	bin = fx.apps[backend].get(t, func() (string, error) {
+		out := filepath.Join(fx.work, "app-"+backend)
 		if o, err := run(dir, buildTimeout, "go", "build", "-o", out, "."); err != nil {
-			fx.appErr = fmt.Errorf("go build -o app . (in %s): %v\n%s", dir, err, tail(o, 80))
-			return
+			return "", fmt.Errorf("go build -o app . (in %s): %v\n%s", dir, err, tail(o, 80))
 		}
-		fx.appBin = out
+		return out, nil
 	})
-	if fx.appErr != nil {
-		t.Fatal(fx.appErr)
-	}
-	return fx.appBin, dir
+	return bin, dir
 }
 
 // snapshot reads every regular file under dir, keyed by slash path.

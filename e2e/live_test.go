@@ -28,13 +28,19 @@ var defaultRoutes = []string{
 	"DELETE /account", "POST /forgot-password", "POST /reset-password",
 }
 
-// TestLiveStarterApp builds the starter app of the defaults scenario, runs
-// it as a real process configured only through the environment, and walks
-// the account lifecycle over real HTTP and real SMTP.
+// TestLiveStarterApp builds the starter app of the defaults scenario on
+// each backend, runs it as a real process configured only through the
+// environment, and walks the account lifecycle over real HTTP and real SMTP.
 func TestLiveStarterApp(t *testing.T) {
-	bin, host := starterApp(t)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) { liveStarterApp(t, backend) })
+	}
+}
+
+func liveStarterApp(t *testing.T, backend string) {
+	bin, host := starterApp(t, backend)
 	sink := startSink(t)
-	app := startApp(t, bin, host, appEnv(t, sink))
+	app := startApp(t, bin, host, appEnv(t, sink, backend))
 
 	const (
 		email   = "alice@example.com"

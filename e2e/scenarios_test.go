@@ -17,25 +17,37 @@ const pkgDir = "internal/auth"
 const ownedHeader = "// This file is part of your application: regstack wrote it, you own it.\n" +
 	"// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.\n\n"
 
-// TestScenarios generates each scenario into a scratch module and checks
-// that the result is a healthy Go module: tidy, builds, vets, is gofmt'd and
-// its generated test suite passes.
+// TestScenarios generates each scenario into a scratch module, on every
+// backend it applies to, and checks that the result is a healthy Go module:
+// tidy, builds, vets, is gofmt'd and its generated test suite passes on that
+// backend's test server.
 func TestScenarios(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) { scenarios(t, backend) })
+	}
+}
+
+func scenarios(t *testing.T, backend string) {
 	t.Run("defaults", func(t *testing.T) {
-		dir := defaultsHost(t)
+		dir := defaultsHost(t, backend)
 		checkStarter(t, dir, "example.com/demo")
-		checkGenerated(t, dir, features{verification: true, reset: true, deletion: true})
-		verifyModule(t, dir)
+		checkGenerated(t, dir, backend, features{verification: true, reset: true, deletion: true})
+		verifyModule(t, dir, backend)
 	})
 
 	t.Run("minimal", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
-		gen(t, dir, "--yes", "--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false")
+		gen(t, dir, "--yes", "--backend", backend, "--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false")
 		checkStarter(t, dir, "example.com/demo")
-		checkGenerated(t, dir, features{})
-		verifyModule(t, dir)
+		checkGenerated(t, dir, backend, features{})
+		verifyModule(t, dir, backend)
 	})
 
+	// Adopting regstack in an existing module does not depend on the
+	// database; one backend covers it.
+	if backend != "sqlite" {
+		return
+	}
 	t.Run("existing-module", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
 		for name, content := range hostFiles {
@@ -46,7 +58,7 @@ func TestScenarios(t *testing.T) {
 		mustRun(t, dir, buildTimeout, "go", "build", "./...")
 		before := snapshot(t, dir)
 
-		out := gen(t, dir, "--yes")
+		out := gen(t, dir, "--yes", "--backend", backend)
 		// It tells the operator how to mount the package in their main.
 		for _, want := range []string{`"example.com/host/internal/auth"`, "auth.New(ctx, cfg)", ".Handler()"} {
 			if !strings.Contains(out, want) {
@@ -56,8 +68,8 @@ func TestScenarios(t *testing.T) {
 
 		after := snapshot(t, dir)
 		checkHostUntouched(t, before, after)
-		checkGenerated(t, dir, features{verification: true, reset: true, deletion: true})
-		verifyModule(t, dir)
+		checkGenerated(t, dir, backend, features{verification: true, reset: true, deletion: true})
+		verifyModule(t, dir, backend)
 
 		// The host can use the package through its documented API: this is
 		// what the lines regstack prints for main amount to.
@@ -101,7 +113,8 @@ func TestGenDeterministic(t *testing.T) {
 type features struct{ verification, reset, deletion bool }
 
 // verifyModule is what a user's CI would run on the host after generation.
-func verifyModule(t *testing.T, dir string) {
+// The generated suite runs against backend's test server.
+func verifyModule(t *testing.T, dir, backend string) {
 	t.Helper()
 	// gen ran without --no-tidy, so go.mod and go.sum must already be tidy.
 	// If not, say so and tidy, so the remaining steps still report.
@@ -124,9 +137,45 @@ func verifyModule(t *testing.T, dir string) {
 		}
 	})
 	t.Run("test", func(t *testing.T) {
-		out := mustRun(t, dir, testTimeout, "go", "test", "-count=1", "./...")
-		t.Logf("generated suite:\n%s", tail(out, 40))
+		out := mustRunEnv(t, dir, testTimeout, testDatabaseEnv(t, backend), "go", "test", "-count=1", "-v", "./...")
+		// On a server backend a skip means the suite never reached the
+		// database: the variable was lost on the way.
+		if skips := skipLines(out); len(skips) > 0 {
+			t.Errorf("%d tests skipped on %s with REGSTACK_TEST_DATABASE_URL set, e.g.:\n%s", len(skips), backend, strings.Join(skips[:min(5, len(skips))], "\n"))
+		}
+		t.Logf("generated suite:\n%s", tail(packageLines(out), 40))
 	})
+	if backend != "sqlite" {
+		// Without a server the suite skips, saying how to point it at one.
+		t.Run("test-without-database", func(t *testing.T) {
+			out := mustRun(t, dir, testTimeout, "go", "test", "-count=1", "-v", "./"+pkgDir+"/...")
+			if !strings.Contains(out, "REGSTACK_TEST_DATABASE_URL") || len(skipLines(out)) == 0 {
+				t.Errorf("without REGSTACK_TEST_DATABASE_URL the %s suite does not skip with a hint:\n%s", backend, tail(out, 30))
+			}
+		})
+	}
+}
+
+// skipLines are the "--- SKIP" lines of `go test -v` output.
+func skipLines(out string) []string {
+	var skips []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "--- SKIP") {
+			skips = append(skips, strings.TrimSpace(l))
+		}
+	}
+	return skips
+}
+
+// packageLines keeps the per-package result lines of `go test -v` output.
+func packageLines(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "ok ") || strings.HasPrefix(l, "FAIL") || strings.HasPrefix(l, "?") || strings.HasPrefix(l, "--- FAIL") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
 
 // checkStarter checks what a fresh folder gets besides the package.
@@ -146,7 +195,7 @@ func checkStarter(t *testing.T, dir, module string) {
 
 // checkGenerated checks the package layout, the owned-file header, the
 // secrets file and the feature switches, from the files alone.
-func checkGenerated(t *testing.T, dir string, f features) {
+func checkGenerated(t *testing.T, dir, backend string, f features) {
 	t.Helper()
 	files := snapshot(t, dir)
 
@@ -186,6 +235,8 @@ func checkGenerated(t *testing.T, dir string, f features) {
 			t.Errorf("%s starts with neither the owned-file header nor a Code generated line:\n%s", p, firstLines(body, 3))
 		}
 	}
+
+	checkBackend(t, files, backend)
 
 	// The JWT secret is private and long enough for the app to start.
 	secrets := filepath.Join(dir, "regstack.secrets.env")
@@ -227,6 +278,39 @@ func checkGenerated(t *testing.T, dir string, f features) {
 		if !regexp.MustCompile(`(?m)^\s*require_verification\s*=\s*false\b`).Match(files["regstack.toml"]) {
 			t.Errorf("--require-verification=false but regstack.toml does not set require_verification = false:\n%s", files["regstack.toml"])
 		}
+	}
+}
+
+// backendFiles says, per backend, where its store lives, which driver
+// module go.mod requires and how regstack.toml's database_url starts.
+var backendFiles = map[string]struct{ storeDir, driver, urlPrefix string }{
+	"sqlite":   {"store/sqlite/", "modernc.org/sqlite", `database_url = "sqlite:`},
+	"postgres": {"store/postgres/", "github.com/jackc/pgx/v5", `database_url = "postgres://`},
+	"mongo":    {"store/mongo/", "go.mongodb.org/mongo-driver/v2", `database_url = "mongodb://`},
+}
+
+// checkBackend: the package holds exactly one store implementation, go.mod
+// requires exactly one database driver, and regstack.toml points at that
+// kind of database.
+func checkBackend(t *testing.T, files map[string][]byte, backend string) {
+	t.Helper()
+	for name, b := range backendFiles {
+		hasStore := false
+		for p := range files {
+			if strings.HasPrefix(p, pkgDir+"/"+b.storeDir) {
+				hasStore = true
+				break
+			}
+		}
+		if want := name == backend; hasStore != want {
+			t.Errorf("backend %s: %s%s present = %v, want %v", backend, pkgDir+"/", b.storeDir, hasStore, want)
+		}
+		if required := bytes.Contains(files["go.mod"], []byte(b.driver+" ")); required != (name == backend) {
+			t.Errorf("backend %s: go.mod requires %s = %v, want %v", backend, b.driver, required, name == backend)
+		}
+	}
+	if b := backendFiles[backend]; !bytes.Contains(files["regstack.toml"], []byte("\n"+b.urlPrefix)) {
+		t.Errorf("backend %s: regstack.toml has no line starting %s", backend, b.urlPrefix)
 	}
 }
 

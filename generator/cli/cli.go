@@ -26,6 +26,9 @@ const (
 type exitErr struct {
 	code int
 	err  error
+	// noHint leaves out the pointer to --help that exit status 2 normally
+	// adds: `gen --upgrade --check` uses 2 for "an upgrade is available".
+	noHint bool
 }
 
 func (e *exitErr) Error() string { return e.err.Error() }
@@ -55,7 +58,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ee *exitErr
 	switch {
 	case errors.As(err, &ee):
-		if ee.code == exitUsage {
+		if ee.code == exitUsage && !ee.noHint {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return ee.code
@@ -84,6 +87,7 @@ or in an existing module to add the package to it.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newGenCmd(), newVersionCmd())
+	root.AddCommand(opsCommands()...)
 	return root
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/modfile"
 
-	"github.com/regstack/regstack/blueprints"
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
 	"github.com/regstack/regstack/generator/interview"
@@ -39,6 +38,11 @@ type genOptions struct {
 	// flags receives the question flags; only those the operator set
 	// (Changed) are applied.
 	flags spec.Answers
+	// blueprints is --blueprints: a blueprint folder instead of the
+	// embedded tree.
+	blueprints string
+	// up holds the --upgrade flags (upgrade.go).
+	up upgradeOptions
 }
 
 // questionFlags maps each question flag to its answers-file key.
@@ -97,11 +101,12 @@ Existing files are never overwritten without --force. Afterwards gen runs
 	f.StringVar(&o.flags.Module, "module", d.Module, "Go module path of a fresh host (an existing go.mod decides otherwise)")
 	f.StringVar(&o.flags.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
 	f.StringVar(&o.flags.PackageDir, "package", d.PackageDir, "folder of the generated package, relative to the module root")
-	f.StringVar(&o.flags.Backend, "backend", d.Backend, "database backend ("+strings.Join(spec.Backends, ", ")+")")
+	f.StringVar(&o.flags.Backend, "backend", d.Backend, "database backend: "+strings.Join(spec.Backends, ", ")+" (postgres and mongo need a server; see docs/backends.md)")
 	f.BoolVar(&o.flags.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
 	f.BoolVar(&o.flags.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
 	f.BoolVar(&o.flags.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
 	f.BoolVar(&o.flags.Features.Admin, "admin", d.Features.Admin, "include the admin API")
+	o.addUpgradeFlags(f)
 	return cmd
 }
 
@@ -246,12 +251,8 @@ type plan struct {
 	keepSecrets bool
 }
 
-func buildPlan(h host, a spec.Answers) (*plan, error) {
+func buildPlan(h host, a spec.Answers, tree *blueprint.Tree) (*plan, error) {
 	s, err := spec.New(a, !h.existing(), Version)
-	if err != nil {
-		return nil, err
-	}
-	tree, err := blueprint.Load(blueprints.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -312,8 +313,18 @@ func newSecrets() ([]byte, error) {
 }
 
 func (o *genOptions) run(cmd *cobra.Command) error {
+	if err := o.checkUpgradeFlags(cmd); err != nil {
+		return err
+	}
+	if o.up.enabled {
+		return o.runUpgrade(cmd)
+	}
 	out := cmd.OutOrStdout()
 	h, err := inspectHost(o.dir)
+	if err != nil {
+		return err
+	}
+	tree, err := loadBlueprints(o.blueprints)
 	if err != nil {
 		return err
 	}
@@ -321,7 +332,7 @@ func (o *genOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	p, err := buildPlan(h, a)
+	p, err := buildPlan(h, a, tree)
 	if err != nil {
 		return err
 	}
@@ -396,8 +407,10 @@ func nextSteps(w io.Writer, h host, s *spec.Spec) {
 			dir = "."
 		}
 		fmt.Fprintf(w, "\nNext:\n  cd %s && go run .\nthen open %s\n", dir, s.BaseURL)
+		printDatabaseHint(w, s)
 		return
 	}
+	printDatabaseHint(w, s)
 	fmt.Fprintf(w, `
 Your own files were not changed. To serve the account system, add to your main package:
 
@@ -418,4 +431,15 @@ Your own files were not changed. To serve the account system, add to your main p
 	mux.Handle(cfg.APIPrefix+"/", accounts.Handler()) // /api/auth/... by default
 
 `, s.PackageImport, s.PackageImport+"/config", SecretsFile, s.PackageName)
+}
+
+// printDatabaseHint tells the operator of a server backend where the app
+// will look for its database; SQLite needs nothing.
+func printDatabaseHint(w io.Writer, s *spec.Spec) {
+	switch s.Backend {
+	case "postgres":
+		fmt.Fprintf(w, "The app uses PostgreSQL at database_url in regstack.toml (postgres://...@127.0.0.1:5432/regstack);\nset REGSTACK_DATABASE_URL to yours. Tests: REGSTACK_TEST_DATABASE_URL=postgres://... go test ./...\n")
+	case "mongo":
+		fmt.Fprintf(w, "The app uses MongoDB at database_url in regstack.toml (mongodb://127.0.0.1:27017/regstack);\nset REGSTACK_DATABASE_URL to yours. Tests: REGSTACK_TEST_DATABASE_URL=mongodb://... go test ./...\n")
+	}
 }

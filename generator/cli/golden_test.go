@@ -21,6 +21,10 @@ func TestGolden(t *testing.T) {
 		"defaults": nil,
 		// Every optional flow off.
 		"minimal": {"--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false"},
+		// The defaults on each server backend: the one store
+		// implementation, the database_url and the README differ.
+		"postgres-defaults": {"--backend", "postgres"},
+		"mongo-defaults":    {"--backend", "mongo"},
 	}
 	for name, flags := range scenarios {
 		t.Run(name, func(t *testing.T) {

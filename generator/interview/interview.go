@@ -78,11 +78,12 @@ func Run(a *spec.Answers, o Options) error {
 	if !o.Skip[KeyBackend] {
 		opts := make([]huh.Option[string], len(spec.Backends))
 		for i, b := range spec.Backends {
-			opts[i] = huh.NewOption(b, b)
+			opts[i] = huh.NewOption(b+" — "+spec.BackendDescriptions[b], b)
 		}
 		fields = append(fields, huh.NewSelect[string]().
 			Key(KeyBackend).
 			Title("Database backend").
+			Description("Where accounts and sessions live; database_url in regstack.toml points at it.").
 			Options(opts...).
 			Value(&a.Backend))
 	}

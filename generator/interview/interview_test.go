@@ -118,3 +118,27 @@ func TestOneByteReader(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestBackendChoice: the interview offers every backend, each with its
+// description, and the number typed picks it.
+func TestBackendChoice(t *testing.T) {
+	for i, backend := range spec.Backends {
+		t.Run(backend, func(t *testing.T) {
+			a := spec.Defaults()
+			var out bytes.Buffer
+			skip := map[string]bool{KeyAppName: true, KeyBaseURL: true, KeyPackageDir: true, KeyRequireVerification: true, KeyPasswordReset: true, KeyAccountDeletion: true, KeyAdmin: true}
+			in := strings.NewReader(string(rune('1'+i)) + "\n")
+			if err := Run(&a, Options{Accessible: true, Skip: skip, In: in, Out: &out}); err != nil {
+				t.Fatal(err)
+			}
+			if a.Backend != backend {
+				t.Errorf("typing %d chose %q, want %q", i+1, a.Backend, backend)
+			}
+			for _, b := range spec.Backends {
+				if !strings.Contains(out.String(), spec.BackendDescriptions[b]) {
+					t.Errorf("the backend question does not offer %s (%q):\n%s", b, spec.BackendDescriptions[b], out.String())
+				}
+			}
+		})
+	}
+}

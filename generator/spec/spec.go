@@ -16,9 +16,24 @@ import (
 	"golang.org/x/mod/module"
 )
 
-// Backends the generator can emit. Only SQLite is offered until the
-// PostgreSQL and MongoDB blueprints land.
-var Backends = []string{"sqlite"}
+// Backends the generator can emit, in the order the interview offers them.
+// Each name is a blueprint layer (blueprints/_<name>) holding that
+// database's store implementation; the generated package gets exactly one.
+//   - sqlite: a file next to the app (modernc.org/sqlite, pure Go); one
+//     process per database file.
+//   - postgres: PostgreSQL through pgx/v5 (pgxpool), sqlc queries, goose
+//     migrations; any number of replicas on one database.
+//   - mongo: MongoDB through the official mongo-driver/v2, versioned index
+//     steps; any number of replicas on one database.
+var Backends = []string{"sqlite", "postgres", "mongo"}
+
+// BackendDescriptions are the one-line explanations the interview shows
+// beside each backend.
+var BackendDescriptions = map[string]string{
+	"sqlite":   "SQLite file, no server; one app process",
+	"postgres": "PostgreSQL (postgres:// URL); replicas share it",
+	"mongo":    "MongoDB (mongodb:// URL); replicas share it",
+}
 
 // Answers are what the interview asks, what the flags set and what
 // .regstack/answers.toml replays. Field names are the TOML keys.
@@ -143,11 +158,21 @@ func ValidatePackageDir(dir string) error {
 }
 
 // ValidateBackend checks backend against the backends this version emits.
+// Names are exact (lower case); the common aliases get a hint.
 func ValidateBackend(b string) error {
-	if !slices.Contains(Backends, b) {
-		return fmt.Errorf("backend %q: choose one of %s", b, strings.Join(Backends, ", "))
+	if slices.Contains(Backends, b) {
+		return nil
 	}
-	return nil
+	hint := ""
+	switch strings.ToLower(strings.TrimSpace(b)) {
+	case "postgresql", "pg", "pgx", "postgres":
+		hint = ` (did you mean "postgres"?)`
+	case "mongodb", "mongo", "ferretdb":
+		hint = ` (did you mean "mongo"?)`
+	case "sqlite3", "sqlite":
+		hint = ` (did you mean "sqlite"?)`
+	}
+	return fmt.Errorf("backend %q: choose one of %s%s", b, strings.Join(Backends, ", "), hint)
 }
 
 // New validates the answers and derives the spec.

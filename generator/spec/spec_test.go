@@ -39,6 +39,8 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"upper-case package", func(a *Answers) { a.PackageDir = "internal/Auth" }, "package_dir"},
 		{"dashed package", func(a *Answers) { a.PackageDir = "internal/my-auth" }, "package_dir"},
 		{"unknown backend", func(a *Answers) { a.Backend = "oracle" }, "backend"},
+		{"backend alias", func(a *Answers) { a.Backend = "postgresql" }, "backend"},
+		{"upper-case backend", func(a *Answers) { a.Backend = "Mongo" }, "backend"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +74,8 @@ func TestValidateAccepts(t *testing.T) {
 	good := []Answers{
 		{AppName: "Acme Accounts", Module: "github.com/acme/shop", BaseURL: "https://shop.example.com", PackageDir: "internal/accounts", Backend: "sqlite"},
 		{AppName: "x", Module: "shop", BaseURL: "http://localhost:8080/app/", PackageDir: "auth", Backend: "sqlite"},
+		{AppName: "x", Module: "shop", BaseURL: "http://localhost:8080", PackageDir: "auth", Backend: "postgres"},
+		{AppName: "x", Module: "shop", BaseURL: "http://localhost:8080", PackageDir: "auth", Backend: "mongo"},
 	}
 	for _, a := range good {
 		if err := a.Validate(); err != nil {
@@ -187,6 +191,25 @@ func TestDecodeAnswersErrorsNameTheKey(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("DecodeAnswers(%q) = %q, want it to name %q", in, err, key)
+		}
+	}
+}
+
+// Aliases people type for a backend are refused (the name is the layer
+// folder) but the message names the one they meant.
+func TestValidateBackendHints(t *testing.T) {
+	for in, want := range map[string]string{"postgresql": `"postgres"`, "pg": `"postgres"`, "mongodb": `"mongo"`, "MongoDB": `"mongo"`, "sqlite3": `"sqlite"`} {
+		err := ValidateBackend(in)
+		if err == nil || !strings.Contains(err.Error(), "did you mean "+want) {
+			t.Errorf("ValidateBackend(%q) = %v, want a hint naming %s", in, err, want)
+		}
+	}
+	if err := ValidateBackend("oracle"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("ValidateBackend(oracle) = %v, want an error without a hint", err)
+	}
+	for _, b := range Backends {
+		if BackendDescriptions[b] == "" {
+			t.Errorf("backend %s has no description for the interview", b)
 		}
 	}
 }

@@ -20,7 +20,8 @@ import (
 // field describes one key of a JSON request body: the rules its value must
 // meet and where the value goes. Request bodies are strict: keys are
 // case-sensitive, unknown keys and duplicate keys are refused, and every
-// value must be a JSON string (or null where nullable is set).
+// value must be a JSON string (or null where nullable is set), or a JSON
+// boolean (or null) for a flag.
 type field struct {
 	name     string
 	required bool
@@ -28,9 +29,11 @@ type field struct {
 	maxLen   int  // in code points; 0 means no upper bound
 	email    bool // validate and normalise as an email address
 	// Exactly one destination is set: str for a string, nullable for a
-	// string that may be null (nil when null).
+	// string that may be null (nil when null), flag for a boolean that may
+	// be null (nil when null).
 	str      *string
 	nullable **string
+	flag     **bool
 	// present, when set, records whether the key was sent at all, so that
 	// {} and {"full_name": null} can mean different things.
 	present *bool
@@ -149,6 +152,9 @@ func bindJSON(body []byte, fields []field) []validationError {
 
 // assign checks one value and stores it.
 func (f field) assign(raw json.RawMessage) *validationError {
+	if f.flag != nil {
+		return f.assignFlag(raw)
+	}
 	if string(raw) == "null" && f.nullable != nil {
 		*f.nullable = nil
 		return nil
@@ -179,6 +185,21 @@ func (f field) assign(raw json.RawMessage) *validationError {
 		*f.nullable = &s
 	} else {
 		*f.str = s
+	}
+	return nil
+}
+
+// assignFlag stores a JSON boolean, or nil for null. Strings like "yes"
+// are refused: the bodies are strict.
+func (f field) assignFlag(raw json.RawMessage) *validationError {
+	switch string(raw) {
+	case "null":
+		*f.flag = nil
+	case "true", "false":
+		b := string(raw) == "true"
+		*f.flag = &b
+	default:
+		return &validationError{Type: "bool_type", Loc: loc(f.name), Msg: "Input should be a valid boolean", Input: raw}
 	}
 	return nil
 }

@@ -112,9 +112,9 @@ type userKey struct{}
 // answers 401 like the API does; with one it calls next with the user in the
 // request context (read it with UserFrom).
 func (a *Auth) RequireUser(next http.Handler) http.Handler {
-	return a.authed(func(w http.ResponseWriter, r *http.Request, s *session) {
+	return a.untilDatabaseOpen(a.authed(func(w http.ResponseWriter, r *http.Request, s *session) {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, s.user)))
-	})
+	}))
 }
 
 // RequireAdmin is RequireUser for superusers only; other users get 403.

@@ -39,13 +39,6 @@ func Start() time.Time {
 	return time.Date(2030, time.January, 2, 3, 4, 5, 0, time.UTC)
 }
 
-// DatabaseURL chooses the database a test environment runs on: a fresh
-// SQLite file in t.TempDir(). It is the single place to change when the
-// suite should run against another database.
-func DatabaseURL(t testing.TB) string {
-	return "sqlite:///" + t.TempDir() + "/auth.db"
-}
-
 // Cheap Argon2id parameters: the suite hashes hundreds of passwords, and
 // the cost parameters do not change any behaviour under test.
 const (
@@ -73,6 +66,8 @@ func NewWith(t testing.TB, opts []auth.Option, configure ...func(*config.Config)
 
 	cfg := config.Default()
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	// DatabaseURL (database.go, one per backend) gives every Env fresh,
+	// isolated data.
 	cfg.DatabaseURL = DatabaseURL(t)
 	cfg.JWTSecret = randomSecret(t)
 	cfg.PasswordHashMemoryKiB = testHashMemoryKiB

@@ -23,6 +23,10 @@ type Config struct {
 
 	LoginLockoutThreshold, LoginLockoutWindowSeconds int
 
+	// MongoDBDatabase is the MongoDB database used when database_url names
+	// none.
+	MongoDBDatabase string
+
 	APIPrefix, UIPrefix, StaticPrefix, EmailLinkPrefix                  string
 	VerifyURLTemplate, PasswordResetURLTemplate, EmailChangeURLTemplate string
 
@@ -30,6 +34,17 @@ type Config struct {
 
 	PasswordHashMaxConcurrent, PasswordHashMaxWaitMS                     int
 	PasswordHashMemoryKiB, PasswordHashTimeCost, PasswordHashParallelism int
+
+	EnableAdminRouter bool
+
+	// Per-route IP rate limits, "10/minute;100/hour" style; "" or "off"
+	// turns one off. The table in ratelimit.go ties each to its route.
+	LoginRateLimit, RegisterRateLimit, ForgotPasswordRateLimit, ResetPasswordRateLimit string
+	VerifyRateLimit, ResendVerificationRateLimit, ChangePasswordRateLimit              string
+	ChangeEmailRateLimit, ConfirmEmailChangeRateLimit, DeleteAccountRateLimit          string
+	// TrustedProxies lists, comma-separated, the CIDRs whose
+	// X-Forwarded-For is believed.
+	TrustedProxies string
 
 	Email EmailConfig
 }
@@ -44,10 +59,11 @@ type EmailConfig struct {
 // Default returns the built-in defaults. JWTSecret is empty: a deployment
 // must supply one (regstack gen writes it into regstack.secrets.env).
 func Default() Config {
-	return Config{
+	c := Config{
 		AppName:                      "RegStack",
 		BaseURL:                      "http://localhost:8000",
 		DatabaseURL:                  "sqlite:///./regstack.db",
+		MongoDBDatabase:              "regstack",
 		JWTAlgorithm:                 "HS256",
 		JWTTTLSeconds:                7200,
 		VerificationTokenTTLSeconds:  86400,
@@ -68,6 +84,7 @@ func Default() Config {
 		PasswordHashMemoryKiB:        64 << 10,
 		PasswordHashTimeCost:         3,
 		PasswordHashParallelism:      4,
+		EnableAdminRouter:            true,
 		Email: EmailConfig{
 			Backend:            "console",
 			FromAddress:        "noreply@example.com",
@@ -76,6 +93,10 @@ func Default() Config {
 			SMTPStartTLS:       true,
 		},
 	}
+	for _, k := range rateLimitKeys() {
+		*k.ref(&c) = k.def
+	}
+	return c
 }
 
 // FromHeader is the From header of outgoing mail: "FromName <from_address>",

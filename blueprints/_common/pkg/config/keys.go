@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,10 @@ type Key struct {
 type field struct {
 	name   string
 	secret bool
-	doc    string
+	// list marks a comma-separated string setting that regstack.toml may
+	// also give as an array of strings.
+	list bool
+	doc  string
 	// ref returns a pointer to the field: *string, *int, *int64 or *bool.
 	ref func(*Config) any
 }
@@ -38,13 +42,15 @@ type field struct {
 // fields is the one table of settings. It is a function rather than a
 // package variable so that nothing at package level can be modified.
 func fields() []field {
-	return []field{
+	fs := []field{
 		{name: "app_name", doc: "Product name used in email subjects and bodies, and as the default sender name.",
 			ref: func(c *Config) any { return &c.AppName }},
 		{name: "base_url", doc: "Public http(s) URL of the application, without a trailing slash; emailed links start with it.",
 			ref: func(c *Config) any { return &c.BaseURL }},
 		{name: "database_url", secret: true, doc: "Database connection URL: `sqlite:///./relative.db`, `sqlite:////absolute.db` or `file:` paths (the Python spellings `sqlite+aiosqlite:///` are accepted too).",
 			ref: func(c *Config) any { return &c.DatabaseURL }},
+		{name: "mongodb_database", doc: "MongoDB database name, used when a `mongodb://` database_url has no path (`mongodb://host/name` wins). Ignored by the other backends.",
+			ref: func(c *Config) any { return &c.MongoDBDatabase }},
 		{name: "jwt_secret", secret: true, doc: "Master key for token signatures, at least 32 bytes. Required. `regstack gen` writes a random one into regstack.secrets.env.",
 			ref: func(c *Config) any { return &c.JWTSecret }},
 		{name: "jwt_algorithm", doc: "Token signature algorithm: HS256, HS384 or HS512.",
@@ -67,7 +73,7 @@ func fields() []field {
 			ref: func(c *Config) any { return &c.EnablePasswordReset }},
 		{name: "enable_account_deletion", doc: "Whether DELETE /account answers (404 when false).",
 			ref: func(c *Config) any { return &c.EnableAccountDeletion }},
-		{name: "rate_limit_disabled", doc: "Turns the login lockout off. Only for tests.",
+		{name: "rate_limit_disabled", doc: "Turns the login lockout and every per-route IP rate limit off. Only for tests and benchmarks.",
 			ref: func(c *Config) any { return &c.RateLimitDisabled }},
 		{name: "login_lockout_threshold", doc: "Failed logins for one email within the window that lock it (429), at least 1.",
 			ref: func(c *Config) any { return &c.LoginLockoutThreshold }},
@@ -99,6 +105,10 @@ func fields() []field {
 			ref: func(c *Config) any { return &c.PasswordHashTimeCost }},
 		{name: "password_hash_parallelism", doc: "Argon2id lanes of new hashes, 1..255.",
 			ref: func(c *Config) any { return &c.PasswordHashParallelism }},
+		{name: "enable_admin_router", doc: "Whether the admin API (/admin/...) is served, when it was generated.",
+			ref: func(c *Config) any { return &c.EnableAdminRouter }},
+		{name: "trusted_proxies", list: true, doc: "Reverse proxies whose X-Forwarded-For header is believed when finding a client's address for the rate limits: CIDRs or addresses, comma-separated (in regstack.toml also an array of strings); empty believes no one.",
+			ref: func(c *Config) any { return &c.TrustedProxies }},
 		{name: "email.backend", doc: "`console` logs mail instead of sending it; `smtp` sends it.",
 			ref: func(c *Config) any { return &c.Email.Backend }},
 		{name: "email.from_address", doc: "Sender address of outgoing mail.",
@@ -120,6 +130,20 @@ func fields() []field {
 		{name: "email.log_bodies", doc: "With the console backend, also log the text body (it contains live tokens: development only).",
 			ref: func(c *Config) any { return &c.Email.LogBodies }},
 	}
+	// The per-route rate limits come from their own table (ratelimit.go),
+	// placed before the [email] keys.
+	var limits []field
+	for _, k := range rateLimitKeys() {
+		ref := k.ref
+		limits = append(limits, field{name: k.name,
+			doc: fmt.Sprintf("Requests per client address to %s, e.g. `\"10/minute;100/hour\"`; `\"off\"` or empty turns it off.", k.route),
+			ref: func(c *Config) any { return ref(c) }})
+	}
+	at := 0
+	for at < len(fs) && !strings.HasPrefix(fs[at].name, "email.") {
+		at++
+	}
+	return slices.Concat(fs[:at], limits, fs[at:])
 }
 
 // Keys describes every setting, in documentation order.

@@ -42,6 +42,20 @@ type LoadOptions struct {
 // Load builds the configuration from defaults ← TOML file ← secrets file
 // ← environment (later sources win) and validates it.
 func Load(opts LoadOptions) (Config, error) {
+	cfg, err := Read(opts)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Read is Load without the final Validate: the sources are read and every
+// value must parse, but a missing secret or an out-of-range setting is left
+// for the caller to report (`regstack doctor` lists them one per check).
+func Read(opts LoadOptions) (Config, error) {
 	environ := opts.Environ
 	if environ == nil {
 		environ = os.Environ()
@@ -71,9 +85,6 @@ func Load(opts LoadOptions) (Config, error) {
 		return Config{}, err
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
-	}
 	return cfg, nil
 }
 
@@ -128,7 +139,7 @@ func loadTOML(cfg *Config, path string, required bool) error {
 		if !ok {
 			return fmt.Errorf("config: %s%s: unknown key %q (misspelt? see docs/configuration.md for the list)", path, lineOf(data, name), name)
 		}
-		text, err := tomlText(flat[name])
+		text, err := tomlText(flat[name], f.list)
 		source := fmt.Sprintf("%s%s: %s", path, lineOf(data, name), name)
 		if err != nil {
 			return fmt.Errorf("config: %s: %v", source, err)
@@ -160,7 +171,7 @@ func flatten(tree map[string]any, prefix string, out map[string]any) error {
 
 // tomlText renders a TOML value as the text an environment variable would
 // hold, so both sources go through one parser.
-func tomlText(v any) (string, error) {
+func tomlText(v any, list bool) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
@@ -168,6 +179,21 @@ func tomlText(v any) (string, error) {
 		return strconv.FormatInt(x, 10), nil
 	case bool:
 		return strconv.FormatBool(x), nil
+	case []any:
+		// A list of strings, for a list setting; items must not contain the
+		// comma that joins them (addresses and CIDRs never do).
+		if !list {
+			return "", fmt.Errorf("unsupported value: a list, where a single value is expected")
+		}
+		items := make([]string, len(x))
+		for i, item := range x {
+			s, ok := item.(string)
+			if !ok || strings.Contains(s, ",") {
+				return "", fmt.Errorf("list item %v is not a string without commas", item)
+			}
+			items[i] = s
+		}
+		return strings.Join(items, ","), nil
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 			return strconv.FormatInt(int64(x), 10), nil

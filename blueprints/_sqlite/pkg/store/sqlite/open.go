@@ -30,6 +30,19 @@ const busyTimeoutMS = 10000
 //	sqlite:///:memory:           a private in-memory database (also sqlite://)
 //	file:path.db?mode=rwc        a SQLite URI, passed through
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	db, err := openDB(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, q: sqlitedb.New(db)}, nil
+}
+
+// openDB opens and pings the database without touching its schema.
+func openDB(ctx context.Context, databaseURL string) (*sql.DB, error) {
 	src, err := parseURL(databaseURL)
 	if err != nil {
 		return nil, err
@@ -52,11 +65,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		// writable; SQLite creates the file but never its folder.
 		return nil, fmt.Errorf("sqlite: open %s (its folder must exist and be writable): %w", src.uri, err)
 	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &Store{db: db, q: sqlitedb.New(db)}, nil
+	return db, nil
 }
 
 // source is a parsed database URL.

@@ -110,3 +110,43 @@ DELETE FROM token_blacklist WHERE exp < sqlc.arg(now);
 
 -- name: PurgeLoginAttempts :exec
 DELETE FROM login_attempts WHERE "when" <= sqlc.arg(window_start);
+
+-- name: CountUsers :one
+SELECT
+    count(*) AS total,
+    CAST(coalesce(sum(is_active), 0) AS INTEGER) AS active,
+    CAST(coalesce(sum(is_verified), 0) AS INTEGER) AS verified,
+    CAST(coalesce(sum(is_superuser), 0) AS INTEGER) AS superusers
+FROM users;
+
+-- name: CountLivePending :one
+SELECT count(*) FROM pending_registrations WHERE expires_at > sqlc.arg(now);
+
+-- name: ListUsers :many
+-- The email prefix is compared with substr rather than LIKE, so % and _ in
+-- it are plain characters that need no escaping. lower() folds ASCII only,
+-- exactly as the unique index on lower(email) does.
+SELECT * FROM users
+WHERE lower(substr(email, 1, length(CAST(sqlc.arg(prefix) AS TEXT)))) = lower(CAST(sqlc.arg(prefix) AS TEXT))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(limit) OFFSET sqlc.arg(skip);
+
+-- name: CountListedUsers :one
+SELECT count(*) FROM users
+WHERE lower(substr(email, 1, length(CAST(sqlc.arg(prefix) AS TEXT)))) = lower(CAST(sqlc.arg(prefix) AS TEXT));
+
+-- name: UpdateUser :one
+UPDATE users
+SET is_active = coalesce(sqlc.narg(is_active), is_active),
+    is_superuser = coalesce(sqlc.narg(is_superuser), is_superuser),
+    full_name = coalesce(sqlc.narg(full_name), full_name),
+    updated_at = sqlc.arg(now),
+    tokens_invalidated_after = CASE WHEN CAST(sqlc.arg(revoke_sessions) AS BOOLEAN) THEN sqlc.arg(now)
+                                    ELSE tokens_invalidated_after END
+WHERE id = sqlc.arg(id)
+RETURNING *;
+
+-- name: RevokeSessions :one
+UPDATE users SET tokens_invalidated_after = sqlc.arg(now)
+WHERE id = sqlc.arg(id)
+RETURNING *;

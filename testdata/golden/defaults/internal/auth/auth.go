@@ -30,8 +30,9 @@ import (
 // values in one process share nothing.
 type Auth struct {
 	cfg       config.Config
-	store     store.Store
+	store     store.Store // set once the database is open; see database.go
 	ownsStore bool
+	db        dbState
 	clock     Clock
 	logger    *slog.Logger
 	tokens    *jwt.Codec
@@ -39,6 +40,7 @@ type Auth struct {
 	mail      *mailer
 	handlers  []EventHandler
 	openapi   []byte
+	limiter   *rateLimiter
 	handler   http.Handler
 	closeOnce sync.Once
 	closeErr  error
@@ -46,7 +48,9 @@ type Auth struct {
 
 // New validates cfg, builds the token codec, the password hasher and the
 // mailer, and opens the database (applying migrations) unless WithStore
-// gives one. Call Close when done.
+// gives one. A database that cannot be reached yet is not an error: the API
+// answers 503 until a background retry opens it (database.go). Call Close
+// when done.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -79,7 +83,6 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 	}
 	a := &Auth{
 		cfg:      cfg,
-		store:    o.store,
 		clock:    o.clock,
 		logger:   o.logger,
 		tokens:   codec,
@@ -90,13 +93,15 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 	if a.openapi, err = openAPIDocument(cfg); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	if a.store == nil {
-		if a.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
-			return nil, fmt.Errorf("auth: open database: %w", err)
-		}
-		a.ownsStore = true
+	if a.limiter, err = newRateLimiter(cfg); err != nil {
+		return nil, err
 	}
-	a.handler = a.newRouter()
+	if o.store != nil {
+		a.useStore(o.store, false)
+	} else if err := a.openDatabase(ctx); err != nil {
+		return nil, err
+	}
+	a.handler = a.untilDatabaseOpen(a.newRouter())
 	return a, nil
 }
 
@@ -111,6 +116,7 @@ func (a *Auth) Handler() http.Handler { return a.handler }
 func (a *Auth) Close() error {
 	a.closeOnce.Do(func() {
 		a.mail.close()
+		a.stopOpening()
 		if a.ownsStore {
 			a.closeErr = a.store.Close()
 		}

@@ -25,6 +25,10 @@ func (a *Auth) handleHealth(w http.ResponseWriter, r *http.Request) {
 // GET /health/ready: the database answers too (readiness). The error is
 // logged, not returned: probes are often reachable by anyone.
 func (a *Auth) handleReady(w http.ResponseWriter, r *http.Request) {
+	if !a.databaseOpen() { // still opening in the background (database.go)
+		writeJSON(w, http.StatusServiceUnavailable, statusResponse{Status: "unavailable"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if err := a.store.Ping(ctx); err != nil {

@@ -39,6 +39,13 @@ func openAPIDocument(cfg config.Config) ([]byte, error) {
 		delete(paths, "/forgot-password")
 		delete(paths, "/reset-password")
 	}
+	if !cfg.EnableAdminRouter {
+		for path := range paths {
+			if strings.HasPrefix(path, "/admin/") {
+				delete(paths, path)
+			}
+		}
+	}
 	prefix := strings.TrimRight(cfg.APIPrefix, "/")
 	if prefix == "" {
 		prefix = "/"

@@ -33,5 +33,8 @@ func (a *Auth) routes() []route {
 			route{http.MethodPost, "/reset-password", a.handleResetPassword},
 		)
 	}
+	if a.cfg.EnableAdminRouter {
+		rs = append(rs, a.adminRoutes()...)
+	}
 	return rs
 }

@@ -19,3 +19,13 @@ func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
 	}
 	return s, nil
 }
+
+// openMigrator opens the database's schema steps for the operator commands
+// (`regstack migrate`, `regstack doctor`) without applying anything.
+func openMigrator(ctx context.Context, databaseURL string) (store.Migrator, error) {
+	m, err := sqlite.OpenMigrator(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -63,21 +63,43 @@ type (
 		User          *store.User
 		PreviousEmail string
 	}
-	// UserDeleted: the account and everything belonging to it were deleted.
+	// UserDeleted: the account and everything belonging to it were deleted
+	// (by its owner, or by an administrator, together with AdminUserDeleted).
 	UserDeleted struct{ User *store.User }
+
+	// The admin events name the administrator who acted, so a handler can
+	// keep an audit log.
+
+	// AdminUserUpdated: Admin changed User (as it is now). Changes holds
+	// the fields the request set; nil fields were left alone.
+	AdminUserUpdated struct {
+		Admin, User *store.User
+		Changes     store.UserPatch
+	}
+	// AdminUserDeleted: Admin deleted User and everything belonging to it.
+	AdminUserDeleted struct{ Admin, User *store.User }
+	// AdminSessionsRevoked: Admin signed User out everywhere.
+	AdminSessionsRevoked struct{ Admin, User *store.User }
+	// AdminVerificationResent: Admin had a new verification link emailed to
+	// User (VerificationRequested fires too, with the link).
+	AdminVerificationResent struct{ Admin, User *store.User }
 )
 
-func (UserRegistered) EventName() string         { return "user_registered" }
-func (VerificationRequested) EventName() string  { return "verification_requested" }
-func (UserVerified) EventName() string           { return "user_verified" }
-func (UserLoggedIn) EventName() string           { return "user_logged_in" }
-func (UserLoggedOut) EventName() string          { return "user_logged_out" }
-func (PasswordResetRequested) EventName() string { return "password_reset_requested" }
-func (PasswordResetCompleted) EventName() string { return "password_reset_completed" }
-func (PasswordChanged) EventName() string        { return "password_changed" }
-func (EmailChangeRequested) EventName() string   { return "email_change_requested" }
-func (EmailChanged) EventName() string           { return "email_changed" }
-func (UserDeleted) EventName() string            { return "user_deleted" }
+func (UserRegistered) EventName() string          { return "user_registered" }
+func (VerificationRequested) EventName() string   { return "verification_requested" }
+func (UserVerified) EventName() string            { return "user_verified" }
+func (UserLoggedIn) EventName() string            { return "user_logged_in" }
+func (UserLoggedOut) EventName() string           { return "user_logged_out" }
+func (PasswordResetRequested) EventName() string  { return "password_reset_requested" }
+func (PasswordResetCompleted) EventName() string  { return "password_reset_completed" }
+func (PasswordChanged) EventName() string         { return "password_changed" }
+func (EmailChangeRequested) EventName() string    { return "email_change_requested" }
+func (EmailChanged) EventName() string            { return "email_changed" }
+func (UserDeleted) EventName() string             { return "user_deleted" }
+func (AdminUserUpdated) EventName() string        { return "admin_user_updated" }
+func (AdminUserDeleted) EventName() string        { return "admin_user_deleted" }
+func (AdminSessionsRevoked) EventName() string    { return "admin_sessions_revoked" }
+func (AdminVerificationResent) EventName() string { return "admin_verification_resent" }
 
 // emit runs every handler in order. It is called after the state change and
 // before the response.

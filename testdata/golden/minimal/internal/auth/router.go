@@ -32,7 +32,7 @@ func (a *Auth) newRouter() http.Handler {
 	rt := &router{mux: http.NewServeMux(), allowed: map[string][]string{}}
 	for _, r := range a.routes() {
 		full := prefix + r.path
-		rt.mux.Handle(r.method+" "+full, r.handler)
+		rt.mux.Handle(r.method+" "+full, a.limit(r.method+" "+r.path, r.handler))
 		rt.allowed[full] = append(rt.allowed[full], r.method)
 	}
 	// The subtree pattern catches every other request under the prefix: an

@@ -66,6 +66,57 @@ func (q *Queries) ConsumePending(ctx context.Context, tokenHash string) (Pending
 	return i, err
 }
 
+const countListedUsers = `-- name: CountListedUsers :one
+SELECT count(*) FROM users
+WHERE lower(substr(email, 1, length(CAST(?1 AS TEXT)))) = lower(CAST(?1 AS TEXT))
+`
+
+func (q *Queries) CountListedUsers(ctx context.Context, prefix string) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countListedUsers, prefix)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countLivePending = `-- name: CountLivePending :one
+SELECT count(*) FROM pending_registrations WHERE expires_at > ?1
+`
+
+func (q *Queries) CountLivePending(ctx context.Context, now string) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countLivePending, now)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countUsers = `-- name: CountUsers :one
+SELECT
+    count(*) AS total,
+    CAST(coalesce(sum(is_active), 0) AS INTEGER) AS active,
+    CAST(coalesce(sum(is_verified), 0) AS INTEGER) AS verified,
+    CAST(coalesce(sum(is_superuser), 0) AS INTEGER) AS superusers
+FROM users
+`
+
+type CountUsersRow struct {
+	Total      int64
+	Active     int64
+	Verified   int64
+	Superusers int64
+}
+
+func (q *Queries) CountUsers(ctx context.Context) (CountUsersRow, error) {
+	row := q.db.QueryRowContext(ctx, countUsers)
+	var i CountUsersRow
+	err := row.Scan(
+		&i.Total,
+		&i.Active,
+		&i.Verified,
+		&i.Superusers,
+	)
+	return i, err
+}
+
 const createUser = `-- name: CreateUser :exec
 
 INSERT INTO users (
@@ -226,6 +277,59 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 	return revoked, err
 }
 
+const listUsers = `-- name: ListUsers :many
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users
+WHERE lower(substr(email, 1, length(CAST(?1 AS TEXT)))) = lower(CAST(?1 AS TEXT))
+ORDER BY created_at DESC, id DESC
+LIMIT ?3 OFFSET ?2
+`
+
+type ListUsersParams struct {
+	Prefix string
+	Skip   int64
+	Limit  int64
+}
+
+// The email prefix is compared with substr rather than LIKE, so % and _ in
+// it are plain characters that need no escaping. lower() folds ASCII only,
+// exactly as the unique index on lower(email) does.
+func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error) {
+	rows, err := q.db.QueryContext(ctx, listUsers, arg.Prefix, arg.Skip, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []User
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.HashedPassword,
+			&i.IsActive,
+			&i.IsVerified,
+			&i.IsSuperuser,
+			&i.FullName,
+			&i.PhoneNumber,
+			&i.IsMfaEnabled,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.LastLogin,
+			&i.TokensInvalidatedAfter,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const loginFailuresSince = `-- name: LoginFailuresSince :many
 SELECT "when" FROM login_attempts
 WHERE email = lower(?1) AND "when" > ?2
@@ -365,6 +469,38 @@ func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64
 	return result.RowsAffected()
 }
 
+const revokeSessions = `-- name: RevokeSessions :one
+UPDATE users SET tokens_invalidated_after = ?1
+WHERE id = ?2
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+`
+
+type RevokeSessionsParams struct {
+	Now sql.NullString
+	ID  string
+}
+
+func (q *Queries) RevokeSessions(ctx context.Context, arg RevokeSessionsParams) (User, error) {
+	row := q.db.QueryRowContext(ctx, revokeSessions, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.HashedPassword,
+		&i.IsActive,
+		&i.IsVerified,
+		&i.IsSuperuser,
+		&i.FullName,
+		&i.PhoneNumber,
+		&i.IsMfaEnabled,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LastLogin,
+		&i.TokensInvalidatedAfter,
+	)
+	return i, err
+}
+
 const revokeToken = `-- name: RevokeToken :exec
 INSERT INTO token_blacklist (jti, exp) VALUES (?, ?)
 ON CONFLICT (jti) DO NOTHING
@@ -466,6 +602,55 @@ type SetPasswordParams struct {
 
 func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (User, error) {
 	row := q.db.QueryRowContext(ctx, setPassword, arg.HashedPassword, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.HashedPassword,
+		&i.IsActive,
+		&i.IsVerified,
+		&i.IsSuperuser,
+		&i.FullName,
+		&i.PhoneNumber,
+		&i.IsMfaEnabled,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LastLogin,
+		&i.TokensInvalidatedAfter,
+	)
+	return i, err
+}
+
+const updateUser = `-- name: UpdateUser :one
+UPDATE users
+SET is_active = coalesce(?1, is_active),
+    is_superuser = coalesce(?2, is_superuser),
+    full_name = coalesce(?3, full_name),
+    updated_at = ?4,
+    tokens_invalidated_after = CASE WHEN CAST(?5 AS BOOLEAN) THEN ?4
+                                    ELSE tokens_invalidated_after END
+WHERE id = ?6
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+`
+
+type UpdateUserParams struct {
+	IsActive       sql.NullBool
+	IsSuperuser    sql.NullBool
+	FullName       sql.NullString
+	Now            string
+	RevokeSessions bool
+	ID             string
+}
+
+func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error) {
+	row := q.db.QueryRowContext(ctx, updateUser,
+		arg.IsActive,
+		arg.IsSuperuser,
+		arg.FullName,
+		arg.Now,
+		arg.RevokeSessions,
+		arg.ID,
+	)
 	var i User
 	err := row.Scan(
 		&i.ID,

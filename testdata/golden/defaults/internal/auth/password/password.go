@@ -23,6 +23,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -173,7 +174,16 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	release := func() { <-h.slots }
+	release := func() {
+		// Each Argon2id call allocates its whole memory cost afresh, and
+		// Go's collector lets the heap grow to about twice the live heap
+		// before it runs. Collecting before the slot is handed on lets the
+		// next hash reuse this one's memory, so the process peaks near
+		// maxConcurrent × memory cost instead of twice that. A collection
+		// costs a millisecond or so; the hash costs a hundred.
+		runtime.GC()
+		<-h.slots
+	}
 	select {
 	case h.slots <- struct{}{}:
 		return release, nil

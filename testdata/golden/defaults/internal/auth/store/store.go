@@ -24,6 +24,11 @@ var (
 	// ErrEmailTaken means another user already has that email address
 	// (compared case-insensitively).
 	ErrEmailTaken = errors.New("store: email address already in use")
+	// ErrUnavailable means the database server could not be reached (refused,
+	// timed out, shutting down). Open wraps it around such failures, so the
+	// account system can start anyway, answer 503 and retry; every other Open
+	// error (a malformed URL, a failed migration) is permanent.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
 
 // User is an account. Timestamps are UTC with microsecond precision; a zero
@@ -92,6 +97,32 @@ type LoginAttempt struct {
 	// Recent are the times of the failures recorded for the email after the
 	// window start, including this one, oldest first.
 	Recent []time.Time
+}
+
+// Stats are the numbers behind the admin dashboard.
+type Stats struct {
+	TotalUsers    int
+	ActiveUsers   int
+	VerifiedUsers int
+	Superusers    int
+	// PendingRegistrations counts only those that have not expired.
+	PendingRegistrations int
+}
+
+// ListUsersParams selects one page of users, newest first.
+type ListUsersParams struct {
+	// EmailPrefix keeps users whose email starts with it, compared
+	// case-insensitively; "" keeps everyone.
+	EmailPrefix string
+	Skip        int
+	Limit       int
+}
+
+// UserPatch is an operator's change to a user; nil fields stay as they are.
+type UserPatch struct {
+	IsActive    *bool
+	IsSuperuser *bool
+	FullName    *string
 }
 
 // Store is the persistence the account system needs.
@@ -169,7 +200,44 @@ type Store interface {
 	// ClearLoginFailures deletes every failure recorded for email.
 	ClearLoginFailures(ctx context.Context, email string) error
 
+	// Stats counts users by status, and the pending registrations that have
+	// not expired at now.
+	Stats(ctx context.Context, now time.Time) (Stats, error)
+	// ListUsers returns one page of users ordered by CreatedAt descending
+	// (ties by ID), and how many users match in total.
+	ListUsers(ctx context.Context, p ListUsersParams) ([]*User, int, error)
+	// UpdateUser applies an operator's patch. Disabling a user (IsActive
+	// false) also revokes every session issued up to now, in the same step.
+	UpdateUser(ctx context.Context, userID string, patch UserPatch, now time.Time) (*User, error)
+	// RevokeSessions revokes every session of the user issued up to now
+	// (TokensInvalidatedAfter = now).
+	RevokeSessions(ctx context.Context, userID string, now time.Time) (*User, error)
+
 	// PurgeExpired deletes expired pending registrations, account tokens and
 	// revoked-token rows, and login failures at or before loginWindowStart.
 	PurgeExpired(ctx context.Context, now, loginWindowStart time.Time) error
+}
+
+// Migration is one schema step (a SQL migration, or a MongoDB index step).
+type Migration struct {
+	Version int64
+	// Name describes the step (the migration's file name or the index
+	// step's name).
+	Name string
+	// Applied reports whether the database has it.
+	Applied bool
+}
+
+// Migrator drives the schema steps of one database for `regstack migrate`
+// and `regstack doctor`. Opening a Migrator must not apply anything.
+type Migrator interface {
+	// Status lists every known step in order with whether it is applied.
+	Status(ctx context.Context) ([]Migration, error)
+	// Up applies every pending step and returns the ones it applied.
+	Up(ctx context.Context) ([]Migration, error)
+	// Down rolls back the most recent step and returns it. A backend whose
+	// steps cannot be undone returns an error that says so.
+	Down(ctx context.Context) (Migration, error)
+	// Close releases the connection.
+	Close() error
 }

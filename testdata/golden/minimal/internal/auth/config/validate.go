@@ -92,6 +92,13 @@ func (c Config) Validate() error {
 		}
 	}
 
+	if _, err := c.RouteRateLimits(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+
 	errs = append(errs, c.Email.validate()...)
 	return errors.Join(errs...)
 }

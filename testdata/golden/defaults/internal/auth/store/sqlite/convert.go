@@ -67,6 +67,13 @@ func stringPtr(s sql.NullString) *string {
 	return &v
 }
 
+func nullBoolFrom(p *bool) sql.NullBool {
+	if p == nil {
+		return sql.NullBool{}
+	}
+	return sql.NullBool{Bool: *p, Valid: true}
+}
+
 func nullStringFrom(p *string) sql.NullString {
 	if p == nil {
 		return sql.NullString{}

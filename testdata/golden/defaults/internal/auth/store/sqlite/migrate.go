@@ -23,9 +23,24 @@ var migrations embed.FS
 
 // migrate applies every pending migration. Running it again is a no-op.
 func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := newProvider(db)
+	if err != nil {
+		return err
+	}
+	// p.Close would close db, which the Store still needs, so it is not
+	// called; the provider holds nothing else.
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// newProvider returns a goose provider for the embedded migrations on db.
+// Creating it reads the migration files only; it does not touch db.
+func newProvider(db *sql.DB) (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys,
 		goose.WithTableName(MigrationTable),
@@ -35,12 +50,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		goose.WithLogger(goose.NopLogger()),
 	)
 	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	// p.Close would close db, which the Store still needs, so it is not
-	// called; the provider holds nothing else.
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }

@@ -373,3 +373,92 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginWindowStart time.Tim
 		return nil
 	})
 }
+
+// Stats counts users by status and the pending registrations that have not
+// expired at now, in one read transaction so the numbers agree.
+func (s *Store) Stats(ctx context.Context, now time.Time) (store.Stats, error) {
+	var st store.Stats
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return st, fmt.Errorf("sqlite: stats: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	q := s.q.WithTx(tx)
+	users, err := q.CountUsers(ctx)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: stats: users: %w", err)
+	}
+	pending, err := q.CountLivePending(ctx, formatTime(now))
+	if err != nil {
+		return st, fmt.Errorf("sqlite: stats: pending registrations: %w", err)
+	}
+	return store.Stats{
+		TotalUsers:           int(users.Total),
+		ActiveUsers:          int(users.Active),
+		VerifiedUsers:        int(users.Verified),
+		Superusers:           int(users.Superusers),
+		PendingRegistrations: int(pending),
+	}, nil
+}
+
+// ListUsers returns one page of users, newest first, and how many match
+// the email prefix in total.
+func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*store.User, int, error) {
+	if p.Skip < 0 || p.Limit < 0 {
+		return nil, 0, fmt.Errorf("sqlite: list users: negative skip or limit")
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: list users: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	q := s.q.WithTx(tx)
+	total, err := q.CountListedUsers(ctx, p.EmailPrefix)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: list users: count: %w", err)
+	}
+	rows, err := q.ListUsers(ctx, sqlitedb.ListUsersParams{Prefix: p.EmailPrefix, Skip: int64(p.Skip), Limit: int64(p.Limit)})
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	users := make([]*store.User, 0, len(rows))
+	for _, row := range rows {
+		u, err := userFromRow(row)
+		if err != nil {
+			return nil, 0, err
+		}
+		users = append(users, u)
+	}
+	return users, int(total), nil
+}
+
+// UpdateUser applies an operator's patch in one statement; disabling also
+// moves the session cutoff to now. An empty patch changes nothing, not
+// even UpdatedAt.
+func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserPatch, now time.Time) (*store.User, error) {
+	if patch.IsActive == nil && patch.IsSuperuser == nil && patch.FullName == nil {
+		return s.UserByID(ctx, userID)
+	}
+	row, err := s.q.UpdateUser(ctx, sqlitedb.UpdateUserParams{
+		IsActive:       nullBoolFrom(patch.IsActive),
+		IsSuperuser:    nullBoolFrom(patch.IsSuperuser),
+		FullName:       nullStringFrom(patch.FullName),
+		Now:            formatTime(now),
+		RevokeSessions: patch.IsActive != nil && !*patch.IsActive,
+		ID:             userID,
+	})
+	if err != nil {
+		return nil, notFound("update user", err)
+	}
+	return userFromRow(row)
+}
+
+// RevokeSessions moves the user's session cutoff to now. UpdatedAt stays:
+// nothing about the account itself changed.
+func (s *Store) RevokeSessions(ctx context.Context, userID string, now time.Time) (*store.User, error) {
+	row, err := s.q.RevokeSessions(ctx, sqlitedb.RevokeSessionsParams{Now: formatOptionalTime(now), ID: userID})
+	if err != nil {
+		return nil, notFound("revoke sessions", err)
+	}
+	return userFromRow(row)
+}

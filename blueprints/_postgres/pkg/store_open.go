@@ -1,0 +1,31 @@
+// This file is part of your application: regstack wrote it, you own it.
+// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
+
+package auth
+
+import (
+	"context"
+
+	"regstack.example/app/internal/auth/store"
+	"regstack.example/app/internal/auth/store/postgres"
+)
+
+// openStore opens the database this package was generated for. It is the
+// one place that names the backend; everything else sees store.Store.
+func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
+	s, err := postgres.Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openMigrator connects to the database for `regstack migrate` and
+// `regstack doctor` without applying anything.
+func openMigrator(ctx context.Context, databaseURL string) (store.Migrator, error) {
+	m, err := postgres.OpenMigrator(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

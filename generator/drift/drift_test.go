@@ -1,0 +1,86 @@
+package drift
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/manifest"
+	"github.com/regstack/regstack/generator/render"
+	"github.com/regstack/regstack/generator/spec"
+
+	// Defines -update, which `go test ./... -update` passes to every
+	// test binary of the module.
+	_ "github.com/regstack/regstack/generator/golden"
+)
+
+func file(path, mode, data string) render.File {
+	return render.File{Path: path, Template: "common/pkg/" + path, Mode: blueprint.Mode(mode), Data: []byte(data)}
+}
+
+func TestCheck(t *testing.T) {
+	generated := []render.File{
+		file("a.go", "owned", "a"),
+		file("b.go", "owned", "b"),
+		file("gone.go", "owned", "g"),
+		file("db.go", "managed", "d"),
+		file("regstack.toml", "once", "t"),
+		file("old.go", "owned", "o"),
+		file("go.mod", "owned", "module x"),
+	}
+	root := t.TempDir()
+	for _, f := range generated {
+		if err := os.WriteFile(filepath.Join(root, f.Path), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := manifest.New("v1", spec.Defaults(), generated)
+	// The host edits a.go, db.go and its config, and deletes gone.go.
+	for name, data := range map[string]string{"a.go": "a!", "db.go": "d!", "regstack.toml": "mine", "go.mod": "module x\n\nrequire y v1\n"} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(filepath.Join(root, "gone.go")); err != nil {
+		t.Fatal(err)
+	}
+	// The new generator changes b.go, adds new.go, drops old.go.
+	current := []render.File{
+		file("a.go", "owned", "a"),
+		file("b.go", "owned", "b2"),
+		file("gone.go", "owned", "g"),
+		file("db.go", "managed", "d"),
+		file("regstack.toml", "once", "t2"),
+		file("new.go", "owned", "n"),
+	}
+	got, err := Check(root, m, current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Report{
+		Checked:         5,
+		Modified:        []string{"a.go", "db.go"},
+		Missing:         []string{"gone.go"},
+		ManagedModified: []string{"db.go"},
+		Newer:           []string{"b.go"},
+		Added:           []string{"new.go"},
+		Dropped:         []string{"old.go"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+}
+
+func TestStarter(t *testing.T) {
+	m := &manifest.Manifest{Files: []manifest.File{{Path: "internal/auth/a.go", Template: "common/pkg/a.go"}}}
+	if Starter(m) {
+		t.Error("a package-only manifest counts as a starter")
+	}
+	m.Files = append(m.Files, manifest.File{Path: "main.go", Template: "common/starter/main.go"})
+	if !Starter(m) {
+		t.Error("a manifest with main.go does not count as a starter")
+	}
+}

@@ -1,0 +1,17 @@
+// This file is part of your application: regstack wrote it, you own it.
+// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
+
+package auth
+
+import (
+	"context"
+
+	"example.com/demo/internal/auth/store"
+)
+
+// OpenStoreForTest opens the configured store beside a running Auth, so the
+// black-box tests can create accounts the API cannot (disabled, unverified,
+// password-less) on the same database. It exists only in test builds.
+func OpenStoreForTest(ctx context.Context, databaseURL string) (store.Store, error) {
+	return openStore(ctx, databaseURL)
+}

@@ -1,0 +1,65 @@
+// This file is part of your application: regstack wrote it, you own it.
+// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
+
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// newOneTimeToken returns a fresh emailed credential (32 random bytes,
+// base64url, 43 characters) and the hash that is stored instead of it, so a
+// leaked database does not leak usable links.
+func newOneTimeToken() (raw, hash string) {
+	b := make([]byte, 32)
+	// crypto/rand.Read never returns an error; it crashes the program
+	// rather than hand out predictable bytes.
+	_, _ = rand.Read(b)
+	raw = base64.RawURLEncoding.EncodeToString(b)
+	return raw, hashToken(raw)
+}
+
+// hashToken is the lowercase hex SHA-256 of a raw token, as stored.
+func hashToken(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
+// Links in emails. Each goes to a page that exists when pages are
+// generated: {base_url}{email_link_prefix}/verify?token=..., unless the
+// matching URL template ({base_url} and {token} placeholders) is set.
+const (
+	linkVerify      = "/verify"
+	linkReset       = "/reset"
+	linkEmailChange = "/confirm-email-change"
+)
+
+// link builds the emailed URL for token; path is one of the link* constants.
+func (a *Auth) link(path, token string) string {
+	base := strings.TrimRight(a.cfg.BaseURL, "/")
+	var tmpl string
+	switch path {
+	case linkVerify:
+		tmpl = a.cfg.VerifyURLTemplate
+	case linkReset:
+		tmpl = a.cfg.PasswordResetURLTemplate
+	case linkEmailChange:
+		tmpl = a.cfg.EmailChangeURLTemplate
+	}
+	if tmpl != "" {
+		return strings.NewReplacer("{base_url}", base, "{token}", token).Replace(tmpl)
+	}
+	return base + strings.TrimRight(a.cfg.EmailLinkPrefix, "/") + path + "?token=" + token
+}
+
+// ttlMinutes is how long a link lasts, as the emails word it (at least 1).
+func ttlMinutes(seconds int) int {
+	return max(seconds/60, 1)
+}
+
+func seconds(n int) time.Duration { return time.Duration(n) * time.Second }

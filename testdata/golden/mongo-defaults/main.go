@@ -1,0 +1,135 @@
+// This file is part of your application: regstack wrote it, you own it.
+// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
+
+// Command app is a small web application with accounts: the JSON API that
+// regstack generated under /api/auth, and a home page. Configure it with
+// regstack.toml, regstack.secrets.env and REGSTACK_* environment variables;
+// ADDR sets the listen address (default 127.0.0.1:8000).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"example.com/demo/internal/auth"
+	"example.com/demo/internal/auth/config"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(logger); err != nil {
+		logger.Error("app stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.Load(config.LoadOptions{})
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	// New opens the database and applies its migrations.
+	accounts, err := auth.New(ctx, cfg, auth.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := accounts.Close(); err != nil {
+			logger.Error("close accounts", "err", err)
+		}
+	}()
+
+	api := strings.TrimRight(cfg.APIPrefix, "/")
+	mux := http.NewServeMux()
+	mux.Handle(api+"/", accounts.Handler())
+	if api != "" {
+		mux.Handle(api, accounts.Handler())
+	}
+	mux.Handle("GET /{$}", homePage(cfg.AppName, api))
+	// Your own routes go here; wrap the ones that need a signed-in user:
+	//   mux.Handle("GET /dashboard", accounts.RequireUser(dashboard))
+	// and read the user inside with auth.UserFrom(r.Context()).
+
+	addr := os.Getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8000"
+	}
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.ListenAndServe() }()
+	logger.Info("listening", "url", "http://"+addr, "api", api)
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	stop() // a second Ctrl-C kills the process at once
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// homePage explains where the API is. It has no session of its own: the
+// JSON API hands out bearer tokens, which a browser page cannot see.
+func homePage(appName, api string) http.Handler {
+	page := template.Must(template.New("home").Parse(homeHTML))
+	data := struct{ AppName, API string }{appName, api}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		if err := page.Execute(w, data); err != nil {
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		}
+	})
+}
+
+const homeHTML = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{.AppName}}</title></head>
+<body>
+<h1>{{.AppName}}</h1>
+<p>Use the JSON API under <code>{{.API}}</code>; signing in returns a bearer token,
+which you send as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<ul>
+<li><code>POST {{.API}}/register</code> — create an account</li>
+<li><code>POST {{.API}}/verify</code> — confirm the emailed link</li>
+<li><code>POST {{.API}}/login</code> — sign in</li>
+<li><code>GET {{.API}}/me</code> — who am I</li>
+<li><code>POST {{.API}}/logout</code> — sign out</li>
+</ul>
+<p>Every route, with its request and response bodies:
+<a href="{{.API}}/openapi.json">{{.API}}/openapi.json</a>.
+Health: <a href="{{.API}}/health">{{.API}}/health</a>.</p>
+</body>
+</html>
+`
