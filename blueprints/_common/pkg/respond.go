@@ -59,9 +59,23 @@ func writeBusy(w http.ResponseWriter) {
 
 // serverError logs an unexpected failure (a database error, say) and
 // answers 500 without details.
+//
+// A database that cannot be reached (an outage, a restart) is not a bug:
+// the client gets 503 with Retry-After, so it knows to try again.
 func (a *Auth) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if unreachable(err) {
+		a.logger.WarnContext(r.Context(), "auth: database unreachable", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeUnavailable(w)
+		return
+	}
 	a.logger.ErrorContext(r.Context(), "auth: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeDetail(w, http.StatusInternalServerError, "Internal Server Error")
+}
+
+// writeUnavailable answers while the database cannot be reached.
+func writeUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeDetail(w, http.StatusServiceUnavailable, "Service unavailable; try again shortly.")
 }
 
 // failed handles an error from a step that may be the hasher's ErrBusy.

@@ -5,16 +5,18 @@ package auth
 
 import (
 	"context"
+	"log/slog"
 
+	"regstack.example/app/internal/auth/config"
 	"regstack.example/app/internal/auth/store"
 	"regstack.example/app/internal/auth/store/mongo"
 )
 
 // openStore opens the database this package was generated for. It is the
 // one place that names the backend; everything else sees store.Store.
-// A database_url without a database name uses "regstack".
-func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
-	s, err := mongo.Open(ctx, databaseURL)
+// A database_url without a database name uses mongodb_database.
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (store.Store, error) {
+	s, err := mongo.Open(ctx, cfg.DatabaseURL, mongo.WithDefaultDatabase(cfg.MongoDBDatabase), mongo.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}
@@ -23,8 +25,8 @@ func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
 
 // openMigrator connects to the database for `regstack migrate` and
 // `regstack doctor` without applying anything.
-func openMigrator(ctx context.Context, databaseURL string) (store.Migrator, error) {
-	m, err := mongo.OpenMigrator(ctx, databaseURL)
+func openMigrator(ctx context.Context, cfg config.Config, logger *slog.Logger) (store.Migrator, error) {
+	m, err := mongo.OpenMigrator(ctx, cfg.DatabaseURL, mongo.WithDefaultDatabase(cfg.MongoDBDatabase), mongo.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

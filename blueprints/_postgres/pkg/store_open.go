@@ -5,15 +5,17 @@ package auth
 
 import (
 	"context"
+	"log/slog"
 
+	"regstack.example/app/internal/auth/config"
 	"regstack.example/app/internal/auth/store"
 	"regstack.example/app/internal/auth/store/postgres"
 )
 
 // openStore opens the database this package was generated for. It is the
 // one place that names the backend; everything else sees store.Store.
-func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
-	s, err := postgres.Open(ctx, databaseURL)
+func openStore(ctx context.Context, cfg config.Config, _ *slog.Logger) (store.Store, error) {
+	s, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -22,8 +24,8 @@ func openStore(ctx context.Context, databaseURL string) (store.Store, error) {
 
 // openMigrator connects to the database for `regstack migrate` and
 // `regstack doctor` without applying anything.
-func openMigrator(ctx context.Context, databaseURL string) (store.Migrator, error) {
-	m, err := postgres.OpenMigrator(ctx, databaseURL)
+func openMigrator(ctx context.Context, cfg config.Config, _ *slog.Logger) (store.Migrator, error) {
+	m, err := postgres.OpenMigrator(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}

@@ -197,7 +197,9 @@ func TestVerifyEmptyEncodedSpendsWork(t *testing.T) {
 			t.Errorf("Verify(empty) = %v, %v; want false, nil", ok, err)
 		}
 	})
-	if dummy < genuine/3 {
+	// A missing dummy hash is hundreds of times faster; a factor of 10
+	// leaves room for a loaded machine without hiding that.
+	if dummy < genuine/10 {
 		t.Fatalf("Verify with an empty hash took %v, a real verification %v: unknown accounts would be detectable by timing", dummy, genuine)
 	}
 }

@@ -130,7 +130,7 @@ func diagnose(ctx context.Context, cfg config.Config, sendTo string, e *env) []r
 		out = append(out, pass("jwt secret", "present (%d bytes)", n))
 	}
 
-	out = append(out, checkDatabase(ctx, cfg.DatabaseURL)...)
+	out = append(out, checkDatabase(ctx, cfg)...)
 
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	sender, err := mail.NewSender(cfg.Email, logger)
@@ -160,7 +160,8 @@ func diagnose(ctx context.Context, cfg config.Config, sendTo string, e *env) []r
 
 // checkDatabase reports whether the database answers and whether every
 // migration this code carries is applied, without applying any.
-func checkDatabase(ctx context.Context, databaseURL string) []result {
+func checkDatabase(ctx context.Context, cfg config.Config) []result {
+	databaseURL := cfg.DatabaseURL
 	if databaseURL == "" {
 		return []result{fail("database", "database_url is not set"), fail("schema", "not checked: no database")}
 	}
@@ -173,7 +174,7 @@ func checkDatabase(ctx context.Context, databaseURL string) []result {
 			fail("schema", "not checked: the database is unreachable"),
 		}
 	}
-	m, err := auth.OpenMigrator(ctx, databaseURL)
+	m, err := auth.OpenMigrator(ctx, cfg)
 	if err != nil {
 		return unreachable(err)
 	}

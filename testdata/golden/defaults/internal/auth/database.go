@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"example.com/demo/internal/auth/config"
 	"example.com/demo/internal/auth/store"
 )
 
@@ -35,7 +37,7 @@ const (
 type dbState struct {
 	// openStore opens the database; nil means the package's openStore
 	// (store_open.go). Tests put a stand-in here.
-	openStore func(ctx context.Context, databaseURL string) (store.Store, error)
+	openStore func(ctx context.Context, cfg config.Config, logger *slog.Logger) (store.Store, error)
 	// open is set once a.store is usable. Readers load it before touching
 	// a.store, which the background opener writes before setting it.
 	open atomic.Bool
@@ -52,7 +54,7 @@ func (a *Auth) openDatabase(ctx context.Context) error {
 	if a.db.openStore == nil {
 		a.db.openStore = openStore
 	}
-	s, err := a.db.openStore(ctx, a.cfg.DatabaseURL)
+	s, err := a.db.openStore(ctx, a.cfg, a.logger)
 	if err == nil {
 		a.useStore(s, true)
 		return nil
@@ -82,7 +84,7 @@ func (a *Auth) keepOpening(ctx context.Context) {
 			return
 		case <-timer.C:
 		}
-		s, err := a.db.openStore(ctx, a.cfg.DatabaseURL)
+		s, err := a.db.openStore(ctx, a.cfg, a.logger)
 		if err == nil {
 			a.useStore(s, true)
 			a.logger.InfoContext(ctx, "auth: database open; serving requests")
@@ -136,9 +138,8 @@ func (a *Auth) stopOpening() {
 // readiness probe (which says "unavailable" itself).
 func (a *Auth) untilDatabaseOpen(next http.Handler) http.Handler {
 	prefix := strings.TrimRight(a.cfg.APIPrefix, "/")
-	waiting := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "1")
-		writeDetail(w, http.StatusServiceUnavailable, "Service unavailable; try again shortly.")
+	waiting := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeUnavailable(w)
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.databaseOpen() || r.URL.Path == prefix+"/health" || r.URL.Path == prefix+"/health/ready" {

@@ -321,7 +321,10 @@ func TestLoginUnknownEmailSpendsHashWork(t *testing.T) {
 	}
 	k, u := median(known), median(unknown)
 	t.Logf("median wrong-password login %v, unknown-email login %v", k, u)
-	if u*3 < k {
+	// Without the dummy hash an unknown email answers in well under a
+	// millisecond, against ~100 ms: a factor of 10 tolerates a loaded
+	// machine and still catches that.
+	if u*10 < k {
 		t.Fatalf("unknown-email login (%v) is much faster than a wrong-password login (%v): no dummy hash", u, k)
 	}
 }

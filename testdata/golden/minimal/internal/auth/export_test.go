@@ -5,6 +5,9 @@ package auth
 
 import (
 	"context"
+	"log/slog"
+
+	"example.com/demo/internal/auth/config"
 
 	"example.com/demo/internal/auth/store"
 )
@@ -12,6 +15,6 @@ import (
 // OpenStoreForTest opens the configured store beside a running Auth, so the
 // black-box tests can create accounts the API cannot (disabled, unverified,
 // password-less) on the same database. It exists only in test builds.
-func OpenStoreForTest(ctx context.Context, databaseURL string) (store.Store, error) {
-	return openStore(ctx, databaseURL)
+func OpenStoreForTest(ctx context.Context, cfg config.Config) (store.Store, error) {
+	return openStore(ctx, cfg, slog.Default())
 }

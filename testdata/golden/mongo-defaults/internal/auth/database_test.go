@@ -29,7 +29,7 @@ type flakyOpener struct {
 	err   error // returned while down; store.ErrUnavailable wrapped by default
 }
 
-func (f *flakyOpener) open(context.Context, string) (store.Store, error) {
+func (f *flakyOpener) open(context.Context, config.Config, *slog.Logger) (store.Store, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++

@@ -300,7 +300,7 @@ func race(n int, fn func() int) map[int]int {
 // the API cannot create (disabled, unverified or password-less accounts).
 func sideStore(t *testing.T, env *authtest.Env) store.Store {
 	t.Helper()
-	s, err := auth.OpenStoreForTest(context.Background(), env.Config.DatabaseURL)
+	s, err := auth.OpenStoreForTest(context.Background(), env.Config)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

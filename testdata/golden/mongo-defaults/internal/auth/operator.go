@@ -7,8 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"unicode/utf8"
 
+	"example.com/demo/internal/auth/config"
 	"example.com/demo/internal/auth/emailaddr"
 	"example.com/demo/internal/auth/store"
 )
@@ -18,10 +20,10 @@ import (
 // from the package. It is ordinary API: a host may call it from its own
 // commands or seeding code too.
 
-// OpenMigrator opens the schema steps of the database named by databaseURL
-// without applying anything. Close it when done.
-func OpenMigrator(ctx context.Context, databaseURL string) (store.Migrator, error) {
-	return openMigrator(ctx, databaseURL)
+// OpenMigrator opens the schema steps of the configured database without
+// applying anything. Close it when done.
+func OpenMigrator(ctx context.Context, cfg config.Config) (store.Migrator, error) {
+	return openMigrator(ctx, cfg, slog.Default())
 }
 
 // AdminOutcome says what BootstrapAdmin did.

@@ -10,6 +10,7 @@ import (
 
 	"example.com/demo/internal/auth"
 	"example.com/demo/internal/auth/authtest"
+	"example.com/demo/internal/auth/config"
 )
 
 func TestHealth(t *testing.T) {
@@ -27,7 +28,9 @@ func TestHealth(t *testing.T) {
 func TestReadinessFailsWithoutDatabase(t *testing.T) {
 	t.Parallel()
 	// A store that is already closed stands for a database that went away.
-	s, err := auth.OpenStoreForTest(context.Background(), authtest.DatabaseURL(t))
+	cfg := config.Default()
+	cfg.DatabaseURL = authtest.DatabaseURL(t)
+	s, err := auth.OpenStoreForTest(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,9 +26,13 @@ const DefaultDatabase = "regstack"
 // connectTimeout bounds the first round trip in Open, so a server that is
 // down makes Open fail (with store.ErrUnavailable) in seconds rather than
 // after the driver's 30 s server-selection timeout; the account system then
-// starts anyway and retries. Later operations keep the driver's settings
-// and the caller's context.
+// starts anyway and retries. Later operations are bounded by
+// serverSelectionTimeout and the caller's context.
 const connectTimeout = 5 * time.Second
+
+// serverSelectionTimeout bounds how long an operation waits for a reachable
+// server when the URL does not set serverSelectionTimeoutMS.
+const serverSelectionTimeout = 5 * time.Second
 
 // closeTimeout bounds Close's wait for connections to finish.
 const closeTimeout = 10 * time.Second
@@ -102,7 +106,14 @@ func connect(ctx context.Context, databaseURL string, set settings) (*mongo.Clie
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(src.uri))
+	opts := options.Client().ApplyURI(src.uri)
+	if opts.ServerSelectionTimeout == nil {
+		// The driver's default is 30 s: during an outage every request
+		// would hang that long. Failing within a few seconds lets the HTTP
+		// layer answer 503 well inside a request timeout.
+		opts.SetServerSelectionTimeout(serverSelectionTimeout)
+	}
+	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidURL, redact(err, src.password))
 	}

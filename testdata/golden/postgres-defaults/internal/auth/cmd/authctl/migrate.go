@@ -50,7 +50,7 @@ func migrate(ctx context.Context, args []string, e *env) int {
 		return fail(errors.New("config: database_url: not set"))
 	}
 	fmt.Fprintf(e.stdout, "database %s\n", redactURL(cfg.DatabaseURL))
-	m, err := auth.OpenMigrator(ctx, cfg.DatabaseURL)
+	m, err := auth.OpenMigrator(ctx, cfg)
 	if err != nil {
 		return fail(err)
 	}
