@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/mod/modfile"
 
 	"github.com/regstack/regstack/generator/apply"
@@ -96,18 +97,25 @@ Existing files are never overwritten without --force. Afterwards gen runs
 	f.BoolVar(&o.force, "force", false, "overwrite files that already exist")
 	f.BoolVar(&o.dryRun, "dry-run", false, "list the files that would be written and write nothing")
 	f.BoolVar(&o.noTidy, "no-tidy", false, "skip 'go get' of the pinned dependencies and 'go mod tidy'")
-	d := spec.Defaults()
-	f.StringVar(&o.flags.AppName, "app-name", d.AppName, "application name shown in emails and pages")
-	f.StringVar(&o.flags.Module, "module", d.Module, "Go module path of a fresh host (an existing go.mod decides otherwise)")
-	f.StringVar(&o.flags.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
-	f.StringVar(&o.flags.PackageDir, "package", d.PackageDir, "folder of the generated package, relative to the module root")
-	f.StringVar(&o.flags.Backend, "backend", d.Backend, "database backend: "+strings.Join(spec.Backends, ", ")+" (postgres and mongo need a server; see docs/backends.md)")
-	f.BoolVar(&o.flags.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
-	f.BoolVar(&o.flags.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
-	f.BoolVar(&o.flags.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
-	f.BoolVar(&o.flags.Features.Admin, "admin", d.Features.Admin, "include the admin API")
+	addQuestionFlags(f, &o.flags)
 	o.addUpgradeFlags(f)
 	return cmd
+}
+
+// addQuestionFlags declares one flag per interview question, defaulting to
+// what the interview proposes. gen and init share them, so a gen command
+// line works for init unchanged.
+func addQuestionFlags(f *pflag.FlagSet, a *spec.Answers) {
+	d := spec.Defaults()
+	f.StringVar(&a.AppName, "app-name", d.AppName, "application name shown in emails and pages")
+	f.StringVar(&a.Module, "module", d.Module, "Go module path of a fresh host (an existing go.mod decides otherwise)")
+	f.StringVar(&a.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
+	f.StringVar(&a.PackageDir, "package", d.PackageDir, "folder of the generated package, relative to the module root")
+	f.StringVar(&a.Backend, "backend", d.Backend, "database backend: "+strings.Join(spec.Backends, ", ")+" (postgres and mongo need a server; see docs/backends.md)")
+	f.BoolVar(&a.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
+	f.BoolVar(&a.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
+	f.BoolVar(&a.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
+	f.BoolVar(&a.Features.Admin, "admin", d.Features.Admin, "include the admin API")
 }
 
 // host is what gen learns about the target folder before asking anything.

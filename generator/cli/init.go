@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,18 +51,9 @@ An existing regstack.toml is never overwritten without --force.`,
 	f.StringVar(&o.answersFile, "answers", "", "take the answers from `FILE` (such as .regstack/answers.toml) instead of asking")
 	f.BoolVarP(&o.yes, "yes", "y", false, "take the defaults (and any question flags) without asking")
 	f.BoolVar(&o.force, "force", false, "overwrite an existing regstack.toml (an existing secrets file is still kept)")
-	d := spec.Defaults()
-	f.StringVar(&o.flags.AppName, "app-name", d.AppName, "application name shown in emails and pages")
-	f.StringVar(&o.flags.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
-	f.StringVar(&o.flags.Backend, "backend", d.Backend, "database backend ("+strings.Join(spec.Backends, ", ")+")")
-	f.BoolVar(&o.flags.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
-	f.BoolVar(&o.flags.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
-	f.BoolVar(&o.flags.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
-	f.BoolVar(&o.flags.Features.Admin, "admin", d.Features.Admin, "include the admin API")
+	addQuestionFlags(f, &o.flags)
 	// gen's flags that do not change the configuration: accepted, so a gen
 	// command line works here unchanged, but hidden and never asked.
-	f.StringVar(&o.flags.Module, "module", d.Module, "Go module path (not used by init)")
-	f.StringVar(&o.flags.PackageDir, "package", d.PackageDir, "package folder (not used by init)")
 	for _, name := range []string{"module", "package"} {
 		if err := f.MarkHidden(name); err != nil {
 			panic(err)
