@@ -57,7 +57,7 @@ func run(logger *slog.Logger) error {
 	if api != "" {
 		mux.Handle(api, accounts.Handler())
 	}
-	mux.Handle("GET /{$}", homePage(cfg.AppName, api))
+	mux.Handle("GET /{$}", accounts.OptionalUser(homePage(cfg.AppName, api)))
 	// Your own routes go here; wrap the ones that need a signed-in user:
 	//   mux.Handle("GET /dashboard", accounts.RequireUser(dashboard))
 	// and read the user inside with auth.UserFrom(r.Context()).
@@ -98,12 +98,17 @@ func run(logger *slog.Logger) error {
 	return nil
 }
 
-// homePage explains where the API is. It has no session of its own: the
-// JSON API hands out bearer tokens, which a browser page cannot see.
+// homePage says whether the request is signed in and where the API is. The
+// JSON API hands out bearer tokens, so a request is signed in when it
+// carries one (curl -H "Authorization: Bearer ..."); a plain browser visit
+// is not.
 func homePage(appName, api string) http.Handler {
 	page := template.Must(template.New("home").Parse(homeHTML))
-	data := struct{ AppName, API string }{appName, api}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data := struct{ AppName, API, Email string }{AppName: appName, API: api}
+		if u, ok := auth.UserFrom(r.Context()); ok {
+			data.Email = u.Email
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'")
@@ -118,7 +123,9 @@ const homeHTML = `<!doctype html>
 <head><meta charset="utf-8"><title>{{.AppName}}</title></head>
 <body>
 <h1>{{.AppName}}</h1>
-<p>Use the JSON API under <code>{{.API}}</code>; signing in returns a bearer token,
+{{if .Email}}<p>You are signed in as <strong>{{.Email}}</strong>.</p>
+{{else}}<p>You are not signed in.</p>
+{{end}}<p>Use the JSON API under <code>{{.API}}</code>; signing in returns a bearer token,
 which you send as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <ul>
 <li><code>POST {{.API}}/register</code> — create an account</li>

@@ -128,7 +128,22 @@ func (a *Auth) RequireAdmin(next http.Handler) http.Handler {
 	}))
 }
 
-// UserFrom returns the user RequireUser put in the context.
+// OptionalUser is for routes that serve everyone but treat a signed-in
+// user differently (a home page that greets them): with a valid session it
+// puts the user in the request context, as RequireUser does; without one,
+// or with one that is not valid, it calls next unchanged.
+func (a *Auth) OptionalUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.databaseOpen() {
+			if s, err := a.sessionFromRequest(r); err == nil {
+				r = r.WithContext(context.WithValue(r.Context(), userKey{}, s.user))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// UserFrom returns the user RequireUser or OptionalUser put in the context.
 func UserFrom(ctx context.Context) (*store.User, bool) {
 	u, ok := ctx.Value(userKey{}).(*store.User)
 	return u, ok
