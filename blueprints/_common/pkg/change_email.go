@@ -82,26 +82,13 @@ func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) 
 	}
 	ctx := r.Context()
 	now := a.now()
-	t, err := a.store.ConsumeAccountToken(ctx, hashToken(token), store.PurposeEmailChange, now)
-	if errors.Is(err, store.ErrNotFound) {
-		writeDetail(w, http.StatusBadRequest, "Token is invalid or has expired.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	u, err := a.store.UserByID(ctx, t.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
-		writeDetail(w, http.StatusBadRequest, "Token does not match an active account.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	t, u, ok := a.redeemAccountToken(w, r, token, store.PurposeEmailChange, now,
+		"Token is invalid or has expired.", "Token does not match an active account.")
+	if !ok {
 		return
 	}
 	previous := u.Email
-	u, err = a.store.SetEmail(ctx, u.ID, t.NewEmail, now)
+	u, err := a.store.SetEmail(ctx, u.ID, t.NewEmail, now)
 	switch {
 	case errors.Is(err, store.ErrEmailTaken):
 		writeDetail(w, http.StatusConflict, "That email address is already in use.")

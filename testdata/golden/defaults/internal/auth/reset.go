@@ -73,22 +73,9 @@ func (a *Auth) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The token is checked before the Argon2 work, so guessing tokens
 	// costs the server nothing.
-	t, err := a.store.ConsumeAccountToken(ctx, hashToken(token), store.PurposePasswordReset, a.now())
-	if errors.Is(err, store.ErrNotFound) {
-		writeDetail(w, http.StatusBadRequest, "Reset token is invalid or has expired.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	u, err := a.store.UserByID(ctx, t.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
-		writeDetail(w, http.StatusBadRequest, "Reset token does not match an active account.")
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
+	_, u, ok := a.redeemAccountToken(w, r, token, store.PurposePasswordReset, a.now(),
+		"Reset token is invalid or has expired.", "Reset token does not match an active account.")
+	if !ok {
 		return
 	}
 	hash, err := a.hasher.Hash(ctx, next)

@@ -8,8 +8,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"net/http"
 	"strings"
 	"time"
+
+	"example.com/demo/internal/auth/store"
 )
 
 // newOneTimeToken returns a fresh emailed credential (32 random bytes,
@@ -63,3 +67,30 @@ func ttlMinutes(seconds int) int {
 }
 
 func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
+
+// redeemAccountToken consumes a one-time account token (single use, also
+// under races) and loads the active user it belongs to. On failure it has
+// answered: 400 with invalid for an unknown, used or expired token, 400 with
+// inactive when the account is gone or disabled.
+func (a *Auth) redeemAccountToken(w http.ResponseWriter, r *http.Request, token, purpose string, now time.Time, invalid, inactive string) (*store.AccountToken, *store.User, bool) {
+	ctx := r.Context()
+	t, err := a.store.ConsumeAccountToken(ctx, hashToken(token), purpose, now)
+	if errors.Is(err, store.ErrNotFound) {
+		writeDetail(w, http.StatusBadRequest, invalid)
+		return nil, nil, false
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return nil, nil, false
+	}
+	u, err := a.store.UserByID(ctx, t.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
+		writeDetail(w, http.StatusBadRequest, inactive)
+		return nil, nil, false
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return nil, nil, false
+	}
+	return t, u, true
+}
