@@ -37,13 +37,16 @@ type Auth struct {
 	logger    *slog.Logger
 	tokens    *jwt.Codec
 	hasher    *password.Hasher
-	mail      *mailer
-	handlers  []EventHandler
-	openapi   []byte
-	limiter   *rateLimiter
-	handler   http.Handler
-	closeOnce sync.Once
-	closeErr  error
+	// dummyParams picks the Argon2 parameters an unknown address's sign-in
+	// is verified with (dummyhash.go).
+	dummyParams *dummyParams
+	mail        *mailer
+	handlers    []EventHandler
+	openapi     []byte
+	limiter     *rateLimiter
+	handler     http.Handler
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // New validates cfg, builds the token codec, the password hasher and the
@@ -90,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		mail:     newMailer(composer, sender, o.logger),
 		handlers: o.handlers,
 	}
+	a.dummyParams = newDummyParams(cfg.JWTSecret, func() store.Store { return a.store }, a.now, o.logger)
 	if a.openapi, err = openAPIDocument(cfg); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}

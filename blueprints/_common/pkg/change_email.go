@@ -6,7 +6,6 @@ package auth
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"regstack.example/app/internal/auth/mail"
 	"regstack.example/app/internal/auth/store"
@@ -24,7 +23,7 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	u := s.user
-	if strings.EqualFold(newEmail, u.Email) {
+	if store.EmailKey(newEmail) == store.EmailKey(u.Email) {
 		writeDetail(w, http.StatusBadRequest, "New email is the same as the current email.")
 		return
 	}
@@ -49,6 +48,7 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		UserID:    u.ID,
 		Purpose:   store.PurposeEmailChange,
 		NewEmail:  newEmail,
+		Email:     u.Email,
 		CreatedAt: now,
 		ExpiresAt: now.Add(seconds(ttl)),
 	}
@@ -57,9 +57,10 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	url := a.link(linkEmailChange, raw)
-	a.mail.send(mail.KindEmailChange, newEmail, mail.Data{
+	// The new address is not verified yet: the mail carries no name the
+	// account holder typed (see mail/templates).
+	a.sendBudgeted(ctx, mail.KindEmailChange, newEmail, mail.Data{
 		AppName:       a.cfg.AppName,
-		FullName:      fullNameOf(u),
 		URL:           url,
 		NewEmail:      newEmail,
 		PreviousEmail: u.Email,

@@ -6,9 +6,7 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 
 	"regstack.example/app/internal/auth/jwt"
 	"regstack.example/app/internal/auth/store"
@@ -42,8 +40,7 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lockedFor > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(lockedFor))
-		writeDetail(w, http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", lockedFor))
+		a.lockedOut(w, r, email, lockedFor)
 		return
 	}
 	u, err := a.checkPassword(ctx, email, plain)
@@ -58,16 +55,27 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case u == nil:
+		a.passwordFailed(r, email, nil, failureBadLogin, res)
 		writeDetail(w, http.StatusUnauthorized, "Invalid email or password.")
 		return
 	case !u.IsActive:
+		a.passwordFailed(r, email, u, failureDisabled, res)
 		writeDetail(w, http.StatusForbidden, "Account is disabled.")
 		return
 	case a.cfg.RequireVerification && !u.IsVerified:
+		a.passwordFailed(r, email, u, failureUnverified, res)
 		writeDetail(w, http.StatusForbidden, "Email address has not been verified.")
 		return
 	}
-	out, err := a.passwordAccepted(ctx, u)
+	out, err := a.passwordAccepted(ctx, u, plain)
+	if errors.Is(err, errStaleLogin) {
+		// The password changed (or the account was disabled or signed out
+		// everywhere) while this one was being checked: it is no longer the
+		// account's password, and the attempt stays a failure.
+		a.passwordFailed(r, email, u, failureStale, res)
+		writeDetail(w, http.StatusUnauthorized, "Invalid email or password.")
+		return
+	}
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -77,48 +85,72 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // checkPassword returns the user whose password plain is, or nil when the
 // address is unknown, the account has no password or the password is
-// wrong. All three spend one Argon2 verification, so the time taken does
-// not tell them apart.
+// wrong. All three spend one Argon2 verification of the same cost as the
+// stored hashes (dummyhash.go), so the time taken does not tell them apart.
 func (a *Auth) checkPassword(ctx context.Context, email, plain string) (*store.User, error) {
 	u, err := a.store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	encoded := ""
-	if u != nil {
-		encoded = u.PasswordHash
+	if u == nil || !u.HasPassword() {
+		return nil, a.hasher.VerifyDummy(ctx, plain, a.dummyParams.pick(ctx, email))
 	}
-	// Verify with "" does the same work as a real hash and reports false.
-	ok, err := a.hasher.Verify(ctx, plain, encoded)
-	if err != nil {
+	ok, err := a.hasher.Verify(ctx, plain, u.PasswordHash)
+	if err != nil || !ok {
 		return nil, err
-	}
-	if !ok || u == nil {
-		return nil, nil
 	}
 	return u, nil
 }
 
+// errStaleLogin means the account changed between the password check and
+// the moment the sign-in was to be recorded; no session is issued.
+var errStaleLogin = errors.New("auth: account changed during sign-in")
+
 // passwordAccepted decides what a correct password leads to. Today that is
 // always a session; a second factor would return an "mfa_required" answer
 // here instead and call startSession once the code is confirmed.
-func (a *Auth) passwordAccepted(ctx context.Context, u *store.User) (any, error) {
-	return a.startSession(ctx, u)
+func (a *Auth) passwordAccepted(ctx context.Context, u *store.User, plain string) (any, error) {
+	return a.startSession(ctx, u, a.rehash(ctx, u, plain))
+}
+
+// rehash returns the password hashed with the current parameters when the
+// stored hash was made with others (the cost was raised since), so that
+// RecordLogin upgrades it in the same step that records the sign-in; "" when
+// there is nothing to do. A busy hasher only postpones the upgrade to the
+// next sign-in: it never fails this one.
+func (a *Auth) rehash(ctx context.Context, u *store.User, plain string) string {
+	if !a.hasher.NeedsRehash(u.PasswordHash) {
+		return ""
+	}
+	hash, err := a.hasher.Hash(ctx, plain)
+	if err != nil {
+		a.logger.InfoContext(ctx, "auth: password rehash postponed", "user", u.ID, "err", err)
+		return ""
+	}
+	return hash
 }
 
 // startSession is the last step of every sign-in: it issues the session
-// token, forgets the address's failed attempts, records the login time (the
-// token's iat) and fires UserLoggedIn.
-func (a *Auth) startSession(ctx context.Context, u *store.User) (tokenResponse, error) {
+// token, records the login (the token's iat) only if the account still has
+// the password that was verified and no later cutoff, forgets the address's
+// failed attempts and fires UserLoggedIn. Checking and recording in one
+// store step is what keeps a sign-in that raced a password change, reset,
+// disable or sign-out-everywhere from outliving it (errStaleLogin); see
+// TestLoginRacingPasswordChange.
+func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string) (tokenResponse, error) {
 	ttl := a.cfg.JWTTTLSeconds
 	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, a.now(), seconds(ttl), nil)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	if err := a.clearFailures(ctx, u.Email); err != nil {
+	err = a.store.RecordLogin(ctx, u.ID, store.LoginRecord{At: claims.IssuedAt, PasswordHash: u.PasswordHash, Rehash: rehash})
+	if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, errStaleLogin
+	}
+	if err != nil {
 		return tokenResponse{}, err
 	}
-	if err := a.store.RecordLogin(ctx, u.ID, claims.IssuedAt); err != nil {
+	if err := a.clearFailures(ctx, u.Email); err != nil {
 		return tokenResponse{}, err
 	}
 	a.emit(ctx, UserLoggedIn{User: snapshot(u)})

@@ -221,10 +221,13 @@ type Store interface {
 	DeleteUser(ctx context.Context, userID string) error
 
 	// AddPending stores a new pending registration beside any others for
-	// p.Email, first assigning p.ID when it is empty. When others exist,
-	// all of them and p are marked Contested in the same step (p.Contested
-	// is set to match), and only the newest keep of them are kept (keep is
-	// at least 2), so one address cannot accumulate rows without bound.
+	// p.Email, first assigning p.ID when it is empty. When another one for
+	// the address is still live at p.CreatedAt (its ExpiresAt is after
+	// p.CreatedAt), all of them and p are marked Contested in the same step;
+	// others that had all expired by then contest nothing, since their links
+	// no longer work. p.Contested is set to what was stored. Then only the
+	// newest keep rows of the address are kept (keep is at least 2), so one
+	// address cannot accumulate rows without bound.
 	AddPending(ctx context.Context, p *PendingRegistration, keep int) error
 	// PendingByEmail returns the pending registrations for an email, newest
 	// first (by CreatedAt, then ID), expired or not; none is not an error.
