@@ -24,6 +24,7 @@ type createAdminOptions struct {
 	hostFlags
 	email    string
 	password string
+	force    bool
 	// readSecret reads one line from the terminal without echo; nil when
 	// stdin is not a terminal (tests set it to simulate one).
 	readSecret func(prompt string) (string, error)
@@ -43,9 +44,14 @@ func newCreateAdminCmdWith(r hostRunner, o *createAdminOptions) *cobra.Command {
 
 If no account has that address, it creates one that is verified, active and
 a superuser, with the given password (8 to 128 characters), and says
-"created". If the account exists it is promoted, its password and
-verification left as they were, and says "promoted"; an account that already
-is an administrator is left alone.
+"created". If the account exists and its address is verified it is
+promoted, its password left as it was, and says "promoted"; an account that
+already is an administrator is left alone.
+
+An existing account whose address was never verified is refused (exit 1):
+anyone can register an address, so it may belong to someone who registered
+the administrator's address first, with a password of their own. Verify it
+(follow the emailed link) first, or pass --force if you know who created it.
 
 The password is asked on the terminal without echo (twice) when --password
 is missing; leave it empty to only promote an existing user. When stdin is
@@ -58,7 +64,8 @@ The command builds and runs the host's operator program
 does and applies pending migrations first, like the app does at start-up.`,
 		Example: `  regstack create-admin --email admin@example.com
   printf '%s\n' "$ADMIN_PASSWORD" | regstack create-admin --email admin@example.com
-  regstack create-admin --email bob@example.com </dev/null   # promote an existing user`,
+  regstack create-admin --email bob@example.com </dev/null   # promote an existing user
+  regstack create-admin --email carol@example.com --force </dev/null   # even if unverified`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd, r)
@@ -68,6 +75,7 @@ does and applies pending migrations first, like the app does at start-up.`,
 	o.hostFlags.register(f)
 	f.StringVar(&o.email, "email", "", "email address of the administrator (required)")
 	f.StringVar(&o.password, "password", "", "password for a new account (prefer the prompt: a flag shows in the process list)")
+	f.BoolVar(&o.force, "force", false, "promote an existing account even though its email address was never verified")
 	return cmd
 }
 
@@ -88,6 +96,9 @@ func (o *createAdminOptions) run(cmd *cobra.Command, r hostRunner) error {
 		return err
 	}
 	args = append([]string{"create-admin"}, append(args, "-email", o.email)...)
+	if o.force {
+		args = append(args, "-force")
+	}
 	// The password travels on the program's stdin, never on its command
 	// line or in its environment.
 	var stdin io.Reader = strings.NewReader("")

@@ -23,6 +23,7 @@ type doctorOptions struct {
 	checkDNS  bool
 	dnsServer string
 	sendTo    string
+	purge     bool
 }
 
 func newDoctorCmd(r hostRunner) *cobra.Command {
@@ -31,18 +32,25 @@ func newDoctorCmd(r hostRunner) *cobra.Command {
 		Use:   "doctor",
 		Short: "Check the host's configuration, database, email and generated files",
 		Long: `doctor prints one line per check, ✔ or ✘ with the reason, and exits with
-the number of failed checks (0 when everything is fine). It changes nothing.
+the number of failed checks (0 when everything is fine). It changes nothing,
+unless --purge asks it to delete expired rows.
 
 The host's operator program (<package>/cmd/authctl), reading the
 configuration as the app does, checks:
   config          every setting is valid
-  jwt secret      present and at least 32 bytes
+  jwt secret      present, at least 32 bytes, and not guessable (no repeated
+                  character or pattern, phrase or handful of characters)
   database        reachable (the URL is printed with its password redacted)
   schema          every migration the host's code carries is applied
   email backend   the configured backend can be built
   email send      with --send-test-email TO: a probe is sent through it
   dns mx/spf/dmarc  with --check-dns: the sender domain's MX, SPF and DMARC
                   records (5 s per lookup; --dns-server to ask a given server)
+  purge           with --purge: deletes the expired pending registrations,
+                  account tokens, revoked-token rows and old attempt counts
+                  (what the app's background purge deletes every
+                  purge_interval_seconds) and prints how many; only on a
+                  reachable database whose schema is up to date
 
 regstack itself then compares the generated files with .regstack/manifest.json:
   generated files    which ones the host has modified or deleted since
@@ -52,6 +60,7 @@ regstack itself then compares the generated files with .regstack/manifest.json:
                      from the same answers (run 'regstack gen --upgrade')`,
 		Example: `  regstack doctor
   regstack doctor --check-dns --send-test-email you@example.com
+  regstack doctor --purge
   REGSTACK_EMAIL__BACKEND=smtp regstack doctor --config /etc/shop/regstack.toml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,6 +72,7 @@ regstack itself then compares the generated files with .regstack/manifest.json:
 	f.BoolVar(&o.checkDNS, "check-dns", false, "check the MX, SPF and DMARC records of the sender's domain")
 	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (`host:port`) for --check-dns instead of the system's resolver")
 	f.StringVar(&o.sendTo, "send-test-email", "", "send a probe email to `ADDRESS` through the configured backend")
+	f.BoolVar(&o.purge, "purge", false, "delete expired rows now (as the app's background purge does) and print how many")
 	return cmd
 }
 
@@ -101,6 +111,9 @@ func (o *doctorOptions) run(cmd *cobra.Command, r hostRunner) error {
 		}
 		if o.sendTo != "" {
 			args = append(args, "-send-test-email", o.sendTo)
+		}
+		if o.purge {
+			args = append(args, "-purge")
 		}
 		code, err := r.Run(cmd.Context(), h, args, stdio{in: strings.NewReader(""), out: out, err: cmd.ErrOrStderr()})
 		var be *buildError

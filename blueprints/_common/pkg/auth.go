@@ -45,6 +45,7 @@ type Auth struct {
 	openapi     []byte
 	limiter     *rateLimiter
 	handler     http.Handler
+	purge       purgeLoop // purge.go
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -106,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		return nil, err
 	}
 	a.handler = a.untilDatabaseOpen(a.newRouter())
+	a.startPurge() // last: nothing after it may fail and leave it running
 	return a, nil
 }
 
@@ -119,6 +121,7 @@ func (a *Auth) Handler() http.Handler { return a.handler }
 // New opened it. It is safe to call more than once.
 func (a *Auth) Close() error {
 	a.closeOnce.Do(func() {
+		a.stopPurge() // before the store closes under it
 		a.mail.close()
 		a.stopOpening()
 		if a.ownsStore {

@@ -127,7 +127,8 @@ type validationErrors struct {
 // decodeBody reads the request body into fields. On failure it has written
 // the response (413, 415 or 422) and returns false.
 func (a *Auth) decodeBody(w http.ResponseWriter, r *http.Request, fields ...field) bool {
-	if ct := r.Header.Values("Content-Type"); len(ct) != 1 || !isJSONContentType(ct[0]) {
+	ct := r.Header.Values("Content-Type")
+	if len(ct) > 1 || (len(ct) == 1 && !isJSONContentType(ct[0])) {
 		writeDetail(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
 		return false
 	}
@@ -142,6 +143,13 @@ func (a *Auth) decodeBody(w http.ResponseWriter, r *http.Request, fields ...fiel
 		writeDetail(w, http.StatusBadRequest, "Could not read the request body.")
 		return false
 	}
+	if len(ct) == 0 && len(bytes.TrimSpace(body)) > 0 {
+		// A body without a media type is not read as JSON (see
+		// isJSONContentType). No body at all is FastAPI's 422 "missing"
+		// below: there is nothing to misread.
+		writeDetail(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return false
+	}
 	if errs := bindJSON(body, fields); len(errs) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, validationErrors{Detail: errs})
 		return false
@@ -150,11 +158,12 @@ func (a *Auth) decodeBody(w http.ResponseWriter, r *http.Request, fields ...fiel
 }
 
 // isJSONContentType accepts application/json with any parameters
-// ("; charset=utf-8"), in any case, and application/*+json. A missing
-// Content-Type is refused: a browser sends a cross-site form or fetch()
-// without a preflight only as text/plain, application/x-www-form-urlencoded
-// or multipart/form-data (or with no type), so requiring a JSON type means
-// another site cannot make a visitor's browser post to the API.
+// ("; charset=utf-8"), in any case, and application/*+json. Anything else,
+// and a body without a Content-Type (decodeBody), is 415: a browser sends a
+// cross-site form or fetch() without a CORS preflight only as text/plain,
+// application/x-www-form-urlencoded or multipart/form-data (or with no
+// type), so requiring a JSON type means another site cannot make a
+// visitor's browser post a body to the API.
 func isJSONContentType(v string) bool {
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil {

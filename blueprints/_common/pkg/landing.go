@@ -105,8 +105,9 @@ func (a *Auth) activeLinkPages() map[string]http.HandlerFunc {
 // ({email_link_prefix}/verify, ...; only those whose flow is served), for
 // mounting LinkPages:
 //
+//	pages := accounts.LinkPages()
 //	for _, p := range accounts.LinkPagePaths() {
-//		mux.Handle(p, accounts.LinkPages())
+//		mux.Handle(p, pages)
 //	}
 //
 // A path under api_prefix is left out: it would shadow the JSON route of
@@ -138,23 +139,31 @@ func (a *Auth) LinkPages() http.Handler {
 		a.renderLanding(w, http.StatusForbidden, landingData{Title: "Request refused",
 			Error: "This form was sent from another site. Open the link from the email again."})
 	}))
-	page := func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", landingCSP)
-		for _, p := range linkPages {
-			api, ok := active[p.path]
-			if !ok || (r.URL.Path != prefix+p.path && r.URL.Path != p.path) {
+	type served struct {
+		page linkPage
+		post http.Handler // the form's POST, behind the cross-origin check
+	}
+	var pages []served
+	for _, p := range linkPages {
+		if api, ok := active[p.path]; ok {
+			post := csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				a.submitLinkPage(w, r, p, api)
+			}))
+			pages = append(pages, served{p, post})
+		}
+	}
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		for _, s := range pages {
+			if r.URL.Path != prefix+s.page.path && r.URL.Path != s.page.path {
 				continue
 			}
 			switch r.Method {
 			case http.MethodGet, http.MethodHead:
-				a.showLinkPage(w, r, p)
+				a.showLinkPage(w, r, s.page)
 			case http.MethodPost:
-				csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					a.submitLinkPage(w, r, p, api)
-				})).ServeHTTP(w, r)
+				s.post.ServeHTTP(w, r)
 			default:
-				h.Set("Allow", "GET, HEAD, POST")
+				w.Header().Set("Allow", "GET, HEAD, POST")
 				a.renderLanding(w, http.StatusMethodNotAllowed, landingData{Title: "Method Not Allowed"})
 			}
 			return
@@ -163,7 +172,7 @@ func (a *Auth) LinkPages() http.Handler {
 	}
 	// The API's middleware: nosniff, no-referrer (the URL holds the
 	// token), no-store, the body cap and panic recovery.
-	return a.middleware(http.HandlerFunc(page))
+	return a.middleware(http.HandlerFunc(serve))
 }
 
 // showLinkPage answers a GET: the form, with the token from the link.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"regstack.example/app/internal/auth/jwt"
 	"regstack.example/app/internal/auth/store"
@@ -43,7 +44,7 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		a.lockedOut(w, r, email, lockedFor)
 		return
 	}
-	u, err := a.checkPassword(ctx, email, plain)
+	u, ok, err := a.checkPassword(ctx, email, plain)
 	if err != nil {
 		// The attempt could not be judged (hasher saturated, database
 		// error): it is not a failure of the client.
@@ -54,8 +55,10 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case u == nil:
-		a.passwordFailed(r, email, nil, failureBadLogin, res)
+	case !ok:
+		// u is the account when the address has one: for the log and the
+		// lockout notice only, never for the answer.
+		a.passwordFailed(r, email, u, failureBadLogin, res)
 		writeDetail(w, http.StatusUnauthorized, "Invalid email or password.")
 		return
 	case !u.IsActive:
@@ -67,7 +70,7 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusForbidden, "Email address has not been verified.")
 		return
 	}
-	out, err := a.passwordAccepted(ctx, u, plain)
+	out, err := a.passwordAccepted(ctx, u, plain, now)
 	if errors.Is(err, errStaleLogin) {
 		// The password changed (or the account was disabled or signed out
 		// everywhere) while this one was being checked: it is no longer the
@@ -83,23 +86,25 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// checkPassword returns the user whose password plain is, or nil when the
-// address is unknown, the account has no password or the password is
-// wrong. All three spend one Argon2 verification of the same cost as the
-// stored hashes (dummyhash.go), so the time taken does not tell them apart.
-func (a *Auth) checkPassword(ctx context.Context, email, plain string) (*store.User, error) {
-	u, err := a.store.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+// checkPassword looks the address up and verifies plain. ok is true only
+// for an existing account whose password plain is; u is the account
+// whenever there is one. An unknown address, an account without a password
+// and a wrong password each spend one Argon2 verification of the same cost
+// as the stored hashes (dummyhash.go), so the time taken does not tell them
+// apart.
+func (a *Auth) checkPassword(ctx context.Context, email, plain string) (u *store.User, ok bool, err error) {
+	u, err = a.store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		u, err = nil, nil
+	}
+	if err != nil {
+		return nil, false, err
 	}
 	if u == nil || !u.HasPassword() {
-		return nil, a.hasher.VerifyDummy(ctx, plain, a.dummyParams.pick(ctx, email))
+		return u, false, a.hasher.VerifyDummy(ctx, plain, a.dummyParams.pick(ctx, email))
 	}
-	ok, err := a.hasher.Verify(ctx, plain, u.PasswordHash)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return u, nil
+	ok, err = a.hasher.Verify(ctx, plain, u.PasswordHash)
+	return u, ok && err == nil, err
 }
 
 // errStaleLogin means the account changed between the password check and
@@ -108,9 +113,10 @@ var errStaleLogin = errors.New("auth: account changed during sign-in")
 
 // passwordAccepted decides what a correct password leads to. Today that is
 // always a session; a second factor would return an "mfa_required" answer
-// here instead and call startSession once the code is confirmed.
-func (a *Auth) passwordAccepted(ctx context.Context, u *store.User, plain string) (any, error) {
-	return a.startSession(ctx, u, a.rehash(ctx, u, plain))
+// here instead and call startSession once the code is confirmed. checked is
+// when the password check began.
+func (a *Auth) passwordAccepted(ctx context.Context, u *store.User, plain string, checked time.Time) (any, error) {
+	return a.startSession(ctx, u, a.rehash(ctx, u, plain), checked)
 }
 
 // rehash returns the password hashed with the current parameters when the
@@ -131,15 +137,19 @@ func (a *Auth) rehash(ctx context.Context, u *store.User, plain string) string {
 }
 
 // startSession is the last step of every sign-in: it issues the session
-// token, records the login (the token's iat) only if the account still has
-// the password that was verified and no later cutoff, forgets the address's
-// failed attempts and fires UserLoggedIn. Checking and recording in one
-// store step is what keeps a sign-in that raced a password change, reset,
-// disable or sign-out-everywhere from outliving it (errStaleLogin); see
-// TestLoginRacingPasswordChange.
-func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string) (tokenResponse, error) {
+// token, records the login only if the account still has the password that
+// was verified and nothing revoked its sessions since, forgets the
+// address's failed attempts and fires UserLoggedIn. Checking and recording
+// in one store step is what keeps a sign-in that raced a password change,
+// reset, disable or sign-out-everywhere from outliving it (errStaleLogin);
+// see TestLoginRacingPasswordChange.
+//
+// The session's iat (and the recorded login time) is at, the moment the
+// credential check began, not the moment it ended: so any revocation that
+// committed while the check ran has a cutoff at or after iat and wins.
+func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string, at time.Time) (tokenResponse, error) {
 	ttl := a.cfg.JWTTTLSeconds
-	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, a.now(), seconds(ttl), nil)
+	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, at, seconds(ttl), nil)
 	if err != nil {
 		return tokenResponse{}, err
 	}

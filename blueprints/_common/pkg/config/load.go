@@ -279,7 +279,9 @@ func warnIfShared(path string, logger *slog.Logger) {
 		return
 	}
 	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+	// Only a regular file: /dev/null (an empty secrets file in tests and
+	// scripts) is readable by everyone and holds nothing.
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
 		return
 	}
 	logger.Warn("config: the secrets file can be read by other users of this machine; restrict it with chmod 600",

@@ -15,8 +15,9 @@ import (
 // a chosen one for certain, but the usual mistakes can: one character
 // repeated, a short pattern repeated, "change-me"-style phrases, a handful
 // of different characters. CheckJWTSecret refuses those with a deliberately
-// simple estimate, explained in docs/configuration.md, that every secret
-// from a random generator passes by a wide margin.
+// simple estimate, explained in docs/configuration.md, that 32 or more
+// random bytes pass by a wide margin whether base64- or hex-encoded
+// (regstack gen writes 64, base64url-encoded).
 const (
 	// MinSecretBytes is the shortest jwt_secret accepted.
 	MinSecretBytes = 32
@@ -42,7 +43,7 @@ const (
 
 // commonWords appear in hand-written placeholder secrets. Their letters add
 // nothing to the estimate. They are compared case-insensitively and are at
-// least three letters long, so a random string almost never contains one.
+// least three characters long, so a random string almost never contains one.
 var commonWords = []string{
 	"secret", "password", "passwd", "passphrase", "changeme", "change", "replace", "example",
 	"default", "insecure", "sample", "dummy", "test", "testing", "development", "develop", "dev",
@@ -79,7 +80,7 @@ func CheckJWTSecret(secret string) error {
 		why = append(why, `it contains runs such as "aaaa" or "1234"`)
 	}
 	if e.words {
-		why = append(why, `it contains words common in placeholder secrets (such as "secret" or "changeme")`)
+		why = append(why, `it contains words common in placeholder secrets (such as "secret" or "password")`)
 	}
 	if e.phrase {
 		why = append(why, "it is a phrase, and a word counts no more than one picked from a list")

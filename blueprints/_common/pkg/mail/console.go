@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"strings"
 )
 
 // Console "sends" mail by logging it, for development and tests: each
@@ -21,9 +22,19 @@ type Console struct {
 	LogBodies bool
 }
 
-// linkPattern finds the http(s) links of a text body; a link ends at white
-// space or at a character that cannot end a URL in running text.
+// linkPattern finds the http(s) links of a text body: up to white space or
+// a character that cannot be part of one.
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// findLinks returns the http(s) links in text, in order, without punctuation
+// that ends the sentence around them ("visit https://x/help." → https://x/help).
+func findLinks(text string) []string {
+	links := linkPattern.FindAllString(text, -1)
+	for i, l := range links {
+		links[i] = strings.TrimRight(l, ".,;:!?)'")
+	}
+	return links
+}
 
 // Send logs m at INFO.
 func (c *Console) Send(ctx context.Context, m Message) error {
@@ -35,7 +46,7 @@ func (c *Console) Send(ctx context.Context, m Message) error {
 		logger = slog.Default()
 	}
 	attrs := []any{"to", m.To, "from", m.From, "subject", m.Subject}
-	if links := linkPattern.FindAllString(m.Text, -1); len(links) > 0 {
+	if links := findLinks(m.Text); len(links) > 0 {
 		attrs = append(attrs, "links", links)
 	}
 	if c.LogBodies {

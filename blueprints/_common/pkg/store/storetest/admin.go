@@ -255,7 +255,7 @@ func (s suite) updateUserDisable(t *testing.T) {
 	checkUser(t, mustUser(t, st, u.ID), &want)
 	checkUser(t, mustUser(t, st, other.ID), other)
 	// A reset link mailed before the disable must not work after it.
-	tokens.check(t, st, "disabling", off)
+	tokens.check(t, st, "disabling", t0)
 
 	// Re-enabling keeps the cutoff: sessions from before the disable stay
 	// dead.

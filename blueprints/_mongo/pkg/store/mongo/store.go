@@ -16,13 +16,15 @@ import (
 	"regstack.example/app/internal/auth/store"
 )
 
-// Collection names, as in the Python reference.
+// Collection names, as in the Python reference, plus pending_claims, the
+// addresses whose pending registrations are being consumed (pending.go).
 const (
 	usersCollection         = "users"
 	pendingCollection       = "pending_registrations"
 	blacklistCollection     = "token_blacklist"
 	loginAttemptsCollection = "login_attempts"
 	accountTokensCollection = "account_tokens"
+	claimsCollection        = "pending_claims"
 )
 
 // Store is store.Store on one MongoDB database. It is safe for concurrent
@@ -34,6 +36,7 @@ type Store struct {
 	blacklist     *mongo.Collection
 	loginAttempts *mongo.Collection
 	accountTokens *mongo.Collection
+	claims        *mongo.Collection
 }
 
 var _ store.Store = (*Store)(nil)
@@ -46,6 +49,7 @@ func newStore(client *mongo.Client, db *mongo.Database) *Store {
 		blacklist:     db.Collection(blacklistCollection),
 		loginAttempts: db.Collection(loginAttemptsCollection),
 		accountTokens: db.Collection(accountTokensCollection),
+		claims:        db.Collection(claimsCollection),
 	}
 }
 

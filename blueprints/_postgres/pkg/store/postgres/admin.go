@@ -56,8 +56,8 @@ func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*stor
 		}
 		rows, err = q.ListUsers(ctx, pgdb.ListUsersParams{
 			KeyPrefix: prefix,
-			Skip:        clampInt32(p.Skip),
-			MaxRows:     clampInt32(p.Limit),
+			Skip:      clampInt32(p.Skip),
+			MaxRows:   clampInt32(p.Limit),
 		})
 		if err != nil {
 			return fmt.Errorf("postgres: list users: %w", err)

@@ -48,10 +48,11 @@ WHERE id = sqlc.arg(id)
 RETURNING *;
 
 -- name: RecordLogin :execrows
--- One statement: the checks and the write see the same row version, and
--- a password change, disable or revocation committing meanwhile either
--- comes first (and fails the checks) or waits for this row lock and then
--- moves the cutoff past last_login.
+-- One statement: the checks and the write see the same row version. A
+-- password change, disable or revocation racing it either comes first
+-- (this UPDATE waits for the row lock, re-checks the new version and
+-- changes nothing) or waits for this one and then moves the cutoff to at
+-- least the new last_login.
 UPDATE users
 SET updated_at = sqlc.arg(at),
     last_login = sqlc.arg(at),

@@ -214,10 +214,11 @@ func (s *Store) MarkVerified(ctx context.Context, userID string, now time.Time) 
 // RecordLogin sets LastLogin (and UpdatedAt) to r.At, and the hash to
 // r.Rehash when that is set, in one conditional UPDATE: only if the account
 // is active, still has r.PasswordHash and has no session cutoff at or
-// after r.At. Under READ COMMITTED a concurrent password change or
-// revocation either committed first, and the conditions see it, or takes
-// the row lock after this statement and moves the cutoff to at least r.At
-// (see query.sql), so the session about to be issued is refused either way.
+// after r.At. A concurrent password change, disable or revocation either
+// comes first, and the UPDATE (which waits for its row lock if it is still
+// held, then re-checks the conditions on the new row version) changes
+// nothing, or comes after and moves the cutoff to at least r.At (see
+// query.sql): the session about to be issued is refused either way.
 func (s *Store) RecordLogin(ctx context.Context, userID string, r store.LoginRecord) error {
 	if !storable(userID) {
 		return store.ErrNotFound

@@ -222,3 +222,8 @@ UPDATE users
 SET tokens_invalidated_after = max(CAST(sqlc.arg(now) AS TEXT), coalesce(last_login, sqlc.arg(now)))
 WHERE id = sqlc.arg(id)
 RETURNING *;
+
+-- name: UsersWithKeyInRange :many
+SELECT id FROM users
+WHERE email_key >= sqlc.arg(from) AND email_key < sqlc.arg(below)
+ORDER BY created_at, id;

@@ -603,10 +603,11 @@ type RecordLoginParams struct {
 	HashedPassword pgtype.Text
 }
 
-// One statement: the checks and the write see the same row version, and
-// a password change, disable or revocation committing meanwhile either
-// comes first (and fails the checks) or waits for this row lock and then
-// moves the cutoff past last_login.
+// One statement: the checks and the write see the same row version. A
+// password change, disable or revocation racing it either comes first
+// (this UPDATE waits for the row lock, re-checks the new version and
+// changes nothing) or waits for this one and then moves the cutoff to at
+// least the new last_login.
 func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64, error) {
 	result, err := q.db.Exec(ctx, recordLogin,
 		arg.At,

@@ -962,6 +962,40 @@ func (q *Queries) UserExists(ctx context.Context, id string) (bool, error) {
 	return found, err
 }
 
+const usersWithKeyInRange = `-- name: UsersWithKeyInRange :many
+SELECT id FROM users
+WHERE email_key >= ?1 AND email_key < ?2
+ORDER BY created_at, id
+`
+
+type UsersWithKeyInRangeParams struct {
+	From  string
+	Below string
+}
+
+func (q *Queries) UsersWithKeyInRange(ctx context.Context, arg UsersWithKeyInRangeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, usersWithKeyInRange, arg.From, arg.Below)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const withdrawLoginAttempt = `-- name: WithdrawLoginAttempt :exec
 DELETE FROM login_attempts WHERE id = ?
 `
