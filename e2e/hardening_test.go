@@ -41,7 +41,6 @@ var raceEnv = append([]string{
 	"REGSTACK_LOGIN_LOCKOUT_THRESHOLD=1000",
 	"REGSTACK_LOGIN_RATE_LIMIT=off",
 	"REGSTACK_PASSWORD_HASH_MAX_WAIT_MS=30000",
-	"REGSTACK_PASSWORD_HASH_MAX_CONCURRENT=32",
 }, cheapHashEnv...)
 
 // Shape of one sign-in race: raceWaves waves of raceWaveSize sign-ins with
@@ -144,6 +143,8 @@ func loginRaces(t *testing.T, backend, what string, setup raceSetup) {
 	}
 	defer client.CloseIdleConnections()
 
+	checkLastLoginKeepsUp(t, app, client, sink, "burst-"+what+"@example.com")
+
 	start := time.Now()
 	var total raceStats
 	rounds := 0
@@ -189,6 +190,74 @@ func loginRaces(t *testing.T, backend, what string, setup raceSetup) {
 		t.Errorf("the app's SMTP client made protocol errors: %v", errs)
 	}
 }
+
+// checkLastLoginKeepsUp signs in many times at once and checks that the
+// account's last_login is then the latest of the sign-ins: the revocations
+// (password change, reset) cut off sessions up to the later of their own
+// time and last_login, which covers a sign-in recorded just before them
+// only if last_login never moves back. Concurrent sign-ins can be recorded
+// in another order than their tokens were issued in; a store that sets
+// last_login to each one's time rather than the latest lets the earlier
+// one, recorded last, hide the later one from the next revocation.
+func checkLastLoginKeepsUp(t *testing.T, app *liveApp, client *http.Client, sink *smtpsink.Server, email string) {
+	t.Helper()
+	const pass = "many-at-once-1"
+	signUpVerified(t, app, sink, email, pass)
+	body := jsonBody(map[string]any{"email": email, "password": pass})
+	for burst := range lastLoginBursts {
+		tokens := make([]string, raceWaves*raceWaveSize)
+		errs := make([]error, len(tokens))
+		release := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range tokens {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-release
+				r, err := sendWith(client, app.BaseURL, "POST", apiPrefix+"/login", "", nil, body)
+				switch {
+				case err != nil:
+					errs[i] = err
+				case r.Status != http.StatusOK:
+					errs[i] = fmt.Errorf("login: %s", r)
+				default:
+					tokens[i], _ = r.JSON()["access_token"].(string)
+				}
+			}()
+		}
+		close(release)
+		wg.Wait()
+		var latest time.Time
+		var latestToken string
+		for i, tok := range tokens {
+			if errs[i] != nil {
+				t.Fatalf("burst %d, sign-in %d: %v", burst, i, errs[i])
+			}
+			if iat, ok := tokenIAT(tok); ok && iat.After(latest) {
+				latest, latestToken = iat, tok
+			}
+		}
+		if latestToken == "" {
+			t.Fatalf("burst %d: no token with a readable iat", burst)
+		}
+		r := app.Do(t, "GET", apiPrefix+"/me", latestToken, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("burst %d: me: %s", burst, r)
+		}
+		s, _ := r.JSON()["last_login"].(string)
+		last, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("burst %d: last_login %q: %v", burst, s, err)
+		}
+		if last.Before(latest) {
+			t.Errorf("burst %d of %d concurrent sign-ins: last_login is %s, earlier than the latest sign-in's iat %s: a sign-in recorded out of order moved it back, and a password change now would not revoke that latest session",
+				burst, len(tokens), last.Format("15:04:05.000000"), latest.Format("15:04:05.000000"))
+		}
+	}
+}
+
+// lastLoginBursts is how many bursts checkLastLoginKeepsUp sends.
+const lastLoginBursts = 3
 
 // loginAttempt is one sign-in of a race.
 type loginAttempt struct {
@@ -292,28 +361,44 @@ func loginRound(t *testing.T, app *liveApp, client *http.Client, email, oldPass 
 	return st
 }
 
-// tokenIssuedAt is the iat claim of a JWT as written (seconds, with
-// microseconds), for failure messages; "?" when it cannot be read.
+// tokenIssuedAt is the iat claim of a JWT, for failure messages.
 func tokenIssuedAt(token string) string {
+	iat, ok := tokenIAT(token)
+	if !ok {
+		return "?"
+	}
+	return iat.Format("15:04:05.000000")
+}
+
+// tokenIAT reads the iat claim (seconds with microseconds) of a JWT
+// without checking it.
+func tokenIAT(token string) (time.Time, bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return "?"
+		return time.Time{}, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return "?"
+		return time.Time{}, false
 	}
 	var claims struct {
 		IAT json.Number `json:"iat"`
 	}
 	if json.Unmarshal(payload, &claims) != nil {
-		return "?"
+		return time.Time{}, false
 	}
-	sec, err := claims.IAT.Float64()
-	if err != nil {
-		return "?"
+	sec, frac, _ := strings.Cut(claims.IAT.String(), ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || len(frac) > 6 {
+		return time.Time{}, false
 	}
-	return time.UnixMicro(int64(sec*1e6 + 0.5)).UTC().Format("15:04:05.000000")
+	us := int64(0)
+	if frac != "" {
+		if us, err = strconv.ParseInt((frac + "000000")[:6], 10, 64); err != nil {
+			return time.Time{}, false
+		}
+	}
+	return time.Unix(s, us*1000).UTC(), true
 }
 
 func absDur(d time.Duration) time.Duration {

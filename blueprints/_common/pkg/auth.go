@@ -117,8 +117,10 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 //	mux.Handle(cfg.APIPrefix+"/", a.Handler())
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Close waits for emails still being delivered, then closes the database if
-// New opened it. It is safe to call more than once.
+// Close waits for emails still being delivered (at most 10 s, or
+// smtp_timeout_seconds if shorter; what is left is dropped and logged),
+// then closes the database if New opened it. It is safe to call more than
+// once.
 func (a *Auth) Close() error {
 	a.closeOnce.Do(func() {
 		a.stopPurge() // before the store closes under it

@@ -107,7 +107,7 @@ func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) 
 	}
 	a.mail.send(mail.KindEmailChanged, previous, mail.Data{
 		AppName:       a.cfg.AppName,
-		FullName:      fullNameOf(u),
+		FullName:      a.mailName(u),
 		NewEmail:      u.Email,
 		PreviousEmail: previous,
 	})
@@ -115,8 +115,14 @@ func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, NewUserPublic(u))
 }
 
-func fullNameOf(u *store.User) string {
-	if u.FullName == nil {
+// mailName is the name to greet u with in a mail: only when the address
+// was proven by an emailed link. Otherwise the name is text whoever created
+// the account typed (with require_verification = false anyone can create
+// an account for any address, and it counts as verified), and a mail must
+// not carry it to an inbox that never asked for the account.
+// TestNoNameInMailsToUnprovenAddresses.
+func (a *Auth) mailName(u *store.User) string {
+	if u.FullName == nil || !u.IsVerified || !a.cfg.RequireVerification {
 		return ""
 	}
 	return *u.FullName

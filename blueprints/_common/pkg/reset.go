@@ -62,7 +62,7 @@ func (a *Auth) mailResetLink(ctx context.Context, u *store.User) error {
 		return err
 	}
 	url := a.link(linkReset, raw)
-	a.sendBudgeted(ctx, mail.KindPasswordReset, u.Email, mail.Data{AppName: a.cfg.AppName, FullName: fullNameOf(u), URL: url, TTLMinutes: ttlMinutes(ttl)})
+	a.sendBudgeted(ctx, mail.KindPasswordReset, u.Email, mail.Data{AppName: a.cfg.AppName, FullName: a.mailName(u), URL: url, TTLMinutes: ttlMinutes(ttl)})
 	a.emit(ctx, PasswordResetRequested{User: snapshot(u), URL: url, URLWithoutToken: redactToken(url, raw)})
 	return nil
 }

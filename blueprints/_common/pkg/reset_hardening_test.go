@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +156,18 @@ func TestResetBusyHasherKeepsToken(t *testing.T) {
 	wantMessage(t, resetPassword(t, env, tok, pw2), http.StatusOK, resetMessage)
 	env.Clock.Advance(time.Millisecond)
 	env.MustLogin(t, "alice@example.com", pw2)
+}
+
+// A name typed at sign-up reaches no inbox whose owner has not proven it:
+// without verification the reset mail greets nobody by name (audit 5).
+func TestNoNameInMailsToUnprovenAddresses(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t) // require_verification = false
+	r := env.Do(t, http.MethodPost, "/register", map[string]any{"email": "victim@example.com", "password": pw1, "full_name": "Click evil.example now"})
+	wantStatus(t, r, http.StatusCreated)
+	wantStatus(t, env.Do(t, http.MethodPost, "/forgot-password", map[string]any{"email": "victim@example.com"}), http.StatusAccepted)
+	msg := env.Mail.WaitFor(t, "victim@example.com")
+	if strings.Contains(msg.Text, "evil.example") || strings.Contains(msg.HTML, "evil.example") {
+		t.Fatalf("the registrant's text reached the inbox:\n%s", msg.Text)
+	}
 }

@@ -178,9 +178,10 @@ type Store interface {
 	// the address itself is stored as given.
 	//
 	// Every method that revokes sessions sets TokensInvalidatedAfter to the
-	// later of now and the user's LastLogin, in the same step. A sign-in
-	// that RecordLogin accepted just before is thereby revoked too, whatever
-	// order the two requests ran in and however the replicas' clocks differ.
+	// latest of now, the user's LastLogin and the cutoff already stored, in
+	// the same step. A sign-in that RecordLogin accepted just before is
+	// thereby revoked too, whatever order the two requests ran in and
+	// however the replicas' clocks differ, and the cutoff never moves back.
 
 	// CreateUser inserts u, first assigning u.ID when it is empty (the id's
 	// form is the backend's). It returns ErrEmailTaken when the email is in

@@ -170,9 +170,10 @@ func (s suite) recordLoginStale(t *testing.T) {
 	})
 }
 
-// Every method that revokes sessions sets the cutoff to the later of now
-// and LastLogin, so a sign-in recorded with a clock ahead of the revoking
-// request's is revoked too.
+// Every method that revokes sessions sets the cutoff to the latest of now,
+// LastLogin and the stored cutoff, so a sign-in recorded with a clock ahead
+// of the revoking request's is revoked too, and a revocation with a clock
+// behind an earlier one's does not move the cutoff back.
 func (s suite) sessionCutoff(t *testing.T) {
 	ctx := t.Context()
 	ops := []struct {
@@ -218,6 +219,14 @@ func (s suite) sessionCutoff(t *testing.T) {
 				t.Fatalf("%s (later): %v", op.name, err)
 			}
 			checkTime(t, op.name+" (later) TokensInvalidatedAfter", got.TokensInvalidatedAfter, now)
+
+			// now before the stored cutoff (a replica whose clock is
+			// behind): the cutoff stays where it is.
+			got, err = op.run(st, u, login.Add(time.Second))
+			if err != nil {
+				t.Fatalf("%s (clock behind): %v", op.name, err)
+			}
+			checkTime(t, op.name+" (clock behind) TokensInvalidatedAfter", got.TokensInvalidatedAfter, now)
 		})
 	}
 }

@@ -4,8 +4,10 @@
 -- store computes with store.EmailKey (see migrations/00002_email_key.sql).
 --
 -- Every statement that revokes sessions sets the cutoff to
--- GREATEST(now, last_login) (GREATEST skips a NULL last_login): a sign-in
--- RecordLogin accepted with a clock ahead of this one is revoked too.
+-- GREATEST(now, last_login, tokens_invalidated_after) (GREATEST skips
+-- NULLs): a sign-in RecordLogin accepted with a clock ahead of this one is
+-- revoked too, and a replica with a clock behind never moves the cutoff
+-- back (which would revive sessions an earlier revocation ended).
 
 -- name: CreateUser :exec
 INSERT INTO users (
@@ -29,7 +31,7 @@ RETURNING *;
 UPDATE users
 SET hashed_password = sqlc.arg(hashed_password),
     updated_at = sqlc.arg(now),
-    tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login)
+    tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login, tokens_invalidated_after)
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
@@ -38,7 +40,7 @@ UPDATE users
 SET email = sqlc.arg(email),
     email_key = sqlc.arg(email_key),
     updated_at = sqlc.arg(now),
-    tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login)
+    tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login, tokens_invalidated_after)
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
@@ -212,13 +214,13 @@ SET is_active = coalesce(sqlc.narg(is_active)::boolean, is_active),
     is_superuser = coalesce(sqlc.narg(is_superuser)::boolean, is_superuser),
     full_name = coalesce(sqlc.narg(full_name)::text, full_name),
     tokens_invalidated_after = CASE WHEN sqlc.narg(is_active)::boolean IS FALSE
-        THEN GREATEST(sqlc.arg(now)::timestamptz, last_login) ELSE tokens_invalidated_after END,
+        THEN GREATEST(sqlc.arg(now)::timestamptz, last_login, tokens_invalidated_after) ELSE tokens_invalidated_after END,
     updated_at = sqlc.arg(now)::timestamptz
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
 -- name: RevokeSessions :one
-UPDATE users SET tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login)
+UPDATE users SET tokens_invalidated_after = GREATEST(sqlc.arg(now), last_login, tokens_invalidated_after)
 WHERE id = sqlc.arg(id)
 RETURNING *;
 

@@ -4,12 +4,13 @@
 -- email_key column, which the store fills with store.EmailKey (see
 -- migrations/00002_email_key.sql).
 --
--- Revoking sessions sets tokens_invalidated_after to
--- max(now, coalesce(last_login, now)): SQLite's two-argument max() is the
--- scalar one, it compares the fixed-width times as text, which is time
--- order, and coalesce keeps a NULL last_login from making it NULL. So a
--- sign-in RecordLogin accepted with a clock ahead of this request's is
--- revoked too.
+-- Revoking sessions sets tokens_invalidated_after to the latest of now,
+-- last_login and the cutoff already there: SQLite's multi-argument max() is
+-- the scalar one, it compares the fixed-width times as text, which is time
+-- order, and coalesce keeps a NULL from making it NULL. So a sign-in
+-- RecordLogin accepted with a clock ahead of this request's is revoked too,
+-- and a replica with a clock behind never moves the cutoff back (which
+-- would revive sessions an earlier revocation ended).
 
 -- name: CreateUser :exec
 INSERT INTO users (
@@ -33,7 +34,7 @@ RETURNING *;
 UPDATE users
 SET hashed_password = sqlc.narg(hashed_password),
     updated_at = sqlc.arg(now),
-    tokens_invalidated_after = max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)))
+    tokens_invalidated_after = max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)), coalesce(tokens_invalidated_after, sqlc.arg(now)))
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
@@ -42,7 +43,7 @@ UPDATE users
 SET email = sqlc.arg(email),
     email_key = sqlc.arg(email_key),
     updated_at = sqlc.arg(now),
-    tokens_invalidated_after = max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)))
+    tokens_invalidated_after = max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)), coalesce(tokens_invalidated_after, sqlc.arg(now)))
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
@@ -212,14 +213,14 @@ SET is_active = coalesce(sqlc.narg(is_active), is_active),
     full_name = coalesce(sqlc.narg(full_name), full_name),
     updated_at = sqlc.arg(now),
     tokens_invalidated_after = CASE WHEN CAST(sqlc.arg(revoke_sessions) AS BOOLEAN)
-                                    THEN max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)))
+                                    THEN max(sqlc.arg(now), coalesce(last_login, sqlc.arg(now)), coalesce(tokens_invalidated_after, sqlc.arg(now)))
                                     ELSE tokens_invalidated_after END
 WHERE id = sqlc.arg(id)
 RETURNING *;
 
 -- name: RevokeSessions :one
 UPDATE users
-SET tokens_invalidated_after = max(CAST(sqlc.arg(now) AS TEXT), coalesce(last_login, sqlc.arg(now)))
+SET tokens_invalidated_after = max(CAST(sqlc.arg(now) AS TEXT), coalesce(last_login, sqlc.arg(now)), coalesce(tokens_invalidated_after, sqlc.arg(now)))
 WHERE id = sqlc.arg(id)
 RETURNING *;
 

@@ -103,8 +103,10 @@ type CreateUserParams struct {
 // store computes with store.EmailKey (see migrations/00002_email_key.sql).
 //
 // Every statement that revokes sessions sets the cutoff to
-// GREATEST(now, last_login) (GREATEST skips a NULL last_login): a sign-in
-// RecordLogin accepted with a clock ahead of this one is revoked too.
+// GREATEST(now, last_login, tokens_invalidated_after) (GREATEST skips
+// NULLs): a sign-in RecordLogin accepted with a clock ahead of this one is
+// revoked too, and a replica with a clock behind never moves the cutoff
+// back (which would revive sessions an earlier revocation ended).
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	_, err := q.db.Exec(ctx, createUser,
 		arg.ID,
@@ -650,7 +652,7 @@ func (q *Queries) RenewPending(ctx context.Context, arg RenewPendingParams) (int
 }
 
 const revokeSessions = `-- name: RevokeSessions :one
-UPDATE users SET tokens_invalidated_after = GREATEST($1, last_login)
+UPDATE users SET tokens_invalidated_after = GREATEST($1, last_login, tokens_invalidated_after)
 WHERE id = $2
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -702,7 +704,7 @@ UPDATE users
 SET email = $1,
     email_key = $2,
     updated_at = $3,
-    tokens_invalidated_after = GREATEST($3, last_login)
+    tokens_invalidated_after = GREATEST($3, last_login, tokens_invalidated_after)
 WHERE id = $4
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -779,7 +781,7 @@ const setPassword = `-- name: SetPassword :one
 UPDATE users
 SET hashed_password = $1,
     updated_at = $2,
-    tokens_invalidated_after = GREATEST($2, last_login)
+    tokens_invalidated_after = GREATEST($2, last_login, tokens_invalidated_after)
 WHERE id = $3
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -872,7 +874,7 @@ SET is_active = coalesce($1::boolean, is_active),
     is_superuser = coalesce($2::boolean, is_superuser),
     full_name = coalesce($3::text, full_name),
     tokens_invalidated_after = CASE WHEN $1::boolean IS FALSE
-        THEN GREATEST($4::timestamptz, last_login) ELSE tokens_invalidated_after END,
+        THEN GREATEST($4::timestamptz, last_login, tokens_invalidated_after) ELSE tokens_invalidated_after END,
     updated_at = $4::timestamptz
 WHERE id = $5
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key

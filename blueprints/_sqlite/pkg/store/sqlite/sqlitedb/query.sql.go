@@ -169,12 +169,13 @@ type CreateUserParams struct {
 // email_key column, which the store fills with store.EmailKey (see
 // migrations/00002_email_key.sql).
 //
-// Revoking sessions sets tokens_invalidated_after to
-// max(now, coalesce(last_login, now)): SQLite's two-argument max() is the
-// scalar one, it compares the fixed-width times as text, which is time
-// order, and coalesce keeps a NULL last_login from making it NULL. So a
-// sign-in RecordLogin accepted with a clock ahead of this request's is
-// revoked too.
+// Revoking sessions sets tokens_invalidated_after to the latest of now,
+// last_login and the cutoff already there: SQLite's multi-argument max() is
+// the scalar one, it compares the fixed-width times as text, which is time
+// order, and coalesce keeps a NULL from making it NULL. So a sign-in
+// RecordLogin accepted with a clock ahead of this request's is revoked too,
+// and a replica with a clock behind never moves the cutoff back (which
+// would revive sessions an earlier revocation ended).
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	_, err := q.db.ExecContext(ctx, createUser,
 		arg.ID,
@@ -665,7 +666,7 @@ func (q *Queries) RenewPending(ctx context.Context, arg RenewPendingParams) (int
 
 const revokeSessions = `-- name: RevokeSessions :one
 UPDATE users
-SET tokens_invalidated_after = max(CAST(?1 AS TEXT), coalesce(last_login, ?1))
+SET tokens_invalidated_after = max(CAST(?1 AS TEXT), coalesce(last_login, ?1), coalesce(tokens_invalidated_after, ?1))
 WHERE id = ?2
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -717,7 +718,7 @@ UPDATE users
 SET email = ?1,
     email_key = ?2,
     updated_at = ?3,
-    tokens_invalidated_after = max(?3, coalesce(last_login, ?3))
+    tokens_invalidated_after = max(?3, coalesce(last_login, ?3), coalesce(tokens_invalidated_after, ?3))
 WHERE id = ?4
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -794,7 +795,7 @@ const setPassword = `-- name: SetPassword :one
 UPDATE users
 SET hashed_password = ?1,
     updated_at = ?2,
-    tokens_invalidated_after = max(?2, coalesce(last_login, ?2))
+    tokens_invalidated_after = max(?2, coalesce(last_login, ?2), coalesce(tokens_invalidated_after, ?2))
 WHERE id = ?3
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
@@ -855,7 +856,7 @@ SET is_active = coalesce(?1, is_active),
     full_name = coalesce(?3, full_name),
     updated_at = ?4,
     tokens_invalidated_after = CASE WHEN CAST(?5 AS BOOLEAN)
-                                    THEN max(?4, coalesce(last_login, ?4))
+                                    THEN max(?4, coalesce(last_login, ?4), coalesce(tokens_invalidated_after, ?4))
                                     ELSE tokens_invalidated_after END
 WHERE id = ?6
 RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
