@@ -143,8 +143,6 @@ func loginRaces(t *testing.T, backend, what string, setup raceSetup) {
 	}
 	defer client.CloseIdleConnections()
 
-	checkLastLoginKeepsUp(t, app, client, sink, "burst-"+what+"@example.com")
-
 	start := time.Now()
 	var total raceStats
 	rounds := 0
@@ -186,6 +184,10 @@ func loginRaces(t *testing.T, backend, what string, setup raceSetup) {
 	}
 	t.Logf("%s races on %s: %d rounds in %s; %d sessions issued with the old password (each checked with GET /me afterwards); %d sign-ins overlapped the %s, %d of those were refused",
 		what, backend, rounds, time.Since(start).Round(time.Millisecond), total.ok, total.overlapped, what, total.caught)
+
+	// What the races can only hit by luck, checked directly.
+	checkLastLoginKeepsUp(t, app, client, sink, "burst-"+what+"@example.com")
+
 	if errs := sink.ProtocolErrors(); len(errs) > 0 {
 		t.Errorf("the app's SMTP client made protocol errors: %v", errs)
 	}

@@ -21,7 +21,7 @@ func TestCreateAdminUnverifiedAndForce(t *testing.T) {
 		t.Errorf("program args without --force: %q", got)
 	}
 
-	const warning = "warning: root@example.com has not verified its email address (promoted because of --force)\n"
+	const warning = "warning: the address root@example.com was never verified (promoted because of --force)\n"
 	f = &fakeRunner{stdout: "promoted root@example.com to admin (id=7); their password was not changed\n", stderr: warning}
 	r = execOps(t, newCreateAdminCmd(f), "correct-horse-1\n", "--dir", dir, "--email", "root@example.com", "--force")
 	if r.code != 0 || !strings.Contains(r.stdout, "promoted root@example.com") || !strings.Contains(r.stderr, warning) {

@@ -203,8 +203,10 @@ type Store interface {
 	SetEmail(ctx context.Context, userID, email string, now time.Time) (*User, error)
 	// MarkVerified sets IsVerified.
 	MarkVerified(ctx context.Context, userID string, now time.Time) (*User, error)
-	// RecordLogin records a sign-in: LastLogin (and UpdatedAt) = r.At, and
-	// the stored hash replaced by r.Rehash when that is set. It does so only
+	// RecordLogin records a sign-in: LastLogin = the later of r.At and the
+	// stored LastLogin (it never moves back, so a revocation always covers
+	// the latest session, however replica clocks differ), UpdatedAt = r.At,
+	// and the stored hash replaced by r.Rehash when that is set. It does so only
 	// if, in the same atomic step, the account is active, still has
 	// r.PasswordHash, and has no session cutoff at or after r.At; otherwise
 	// it changes nothing and returns ErrStale. A password change, reset,

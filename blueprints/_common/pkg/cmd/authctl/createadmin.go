@@ -87,7 +87,7 @@ func createAdmin(ctx context.Context, args []string, e *env) int {
 	case auth.AdminPromoted:
 		fmt.Fprintf(e.stdout, "promoted %s to admin (id=%s); their password was not changed\n", u.Email, u.ID)
 		if !u.IsVerified {
-			fmt.Fprintf(e.stderr, "warning: %s has not verified its email address (promoted because of --force)\n", u.Email)
+			fmt.Fprintf(e.stderr, "warning: the address %s was never verified (promoted because of --force)\n", u.Email)
 		}
 	default:
 		fmt.Fprintf(e.stdout, "%s is already an admin (id=%s); nothing changed\n", u.Email, u.ID)

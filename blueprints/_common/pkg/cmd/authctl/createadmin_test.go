@@ -110,7 +110,7 @@ func TestCreateAdminRefusesUnverifiedAccount(t *testing.T) {
 
 	// --force promotes it, with a warning; -force is the same flag.
 	o = te.mustRun(t, "", "create-admin", "-email", "root@example.com", "--force")
-	if !strings.HasPrefix(o.stdout, "promoted root@example.com to admin (id=u-1)") || !strings.Contains(o.stderr, "has not verified its email address") {
+	if !strings.HasPrefix(o.stdout, "promoted root@example.com to admin (id=u-1)") || !strings.Contains(o.stderr, "was never verified (promoted because of --force)") {
 		t.Fatalf("create-admin --force: %s", o)
 	}
 	if !users.superuser(t, "root@example.com") {

@@ -63,8 +63,11 @@ func TestDoctorPurge(t *testing.T) {
 	if m == nil {
 		t.Fatalf("doctor -purge printed no count:\n%s", o)
 	}
-	if n, _ := strconv.Atoi(m[1]); n < 3 {
-		t.Fatalf("doctor -purge deleted %d rows, want at least 3 (pending, attempt, revoked token):\n%s", n, o)
+	// At least the pending registration and the revoked token; the failed
+	// login and the mails counted per address add more, unless a success
+	// cleared them.
+	if n, _ := strconv.Atoi(m[1]); n < 2 {
+		t.Fatalf("doctor -purge deleted %d rows, want at least 2 (pending registration, revoked token):\n%s", n, o)
 	}
 	o = te.mustRun(t, "", "doctor", "-purge")
 	if m := purgedLine.FindStringSubmatch(o.stdout); m == nil || m[1] != "0" {

@@ -62,6 +62,15 @@ func (s suite) recordLogin(t *testing.T) {
 	want.LastLogin, want.UpdatedAt = later, later
 	checkUser(t, mustUser(t, st, u.ID), &want)
 
+	// A sign-in dated earlier (a replica whose clock is behind) does not
+	// move LastLogin back: a revocation must still cover the later session.
+	if err := st.RecordLogin(ctx, u.ID, store.LoginRecord{At: later.Add(-time.Second), PasswordHash: u.PasswordHash}); err != nil {
+		t.Fatalf("earlier RecordLogin: %v", err)
+	}
+	if got := mustUser(t, st, u.ID).LastLogin; !got.Equal(later) {
+		t.Errorf("LastLogin moved back to %v, want %v", got, later)
+	}
+
 	for _, id := range []string{"missing", "0123456789abcdef0123456789abcdef", "507f1f77bcf86cd799439011", ""} {
 		wantNotFound(t, "RecordLogin(unknown id "+id+")",
 			st.RecordLogin(ctx, id, store.LoginRecord{At: at, PasswordHash: u.PasswordHash}))

@@ -49,8 +49,8 @@ func steps() []step {
 			{pendingCollection, "ix_pending_expires_at", bson.D{{Key: "expires_at", Value: 1}}, plain},
 			// token_blacklist's _id is the jti, unique by itself.
 			{blacklistCollection, "ix_blacklist_exp", bson.D{{Key: "exp", Value: 1}}, plain},
-			// The per-address sequence that makes the lockout count exact
-			// (attempts.go); it also serves every lookup by address.
+			// The per-key sequence that makes the lockout count exact
+			// (attempts.go); it also serves every lookup by key.
 			{loginAttemptsCollection, "login_attempts_email_seq_unique", bson.D{{Key: "email_key", Value: 1}, {Key: "seq", Value: 1}}, unique},
 			{loginAttemptsCollection, "ix_login_attempts_when", bson.D{{Key: "when", Value: 1}}, plain},
 			// account_tokens' _id is the token hash.
@@ -93,8 +93,10 @@ type step struct {
 	// is fine), then data runs.
 	indexes []index
 	drop    []index
-	// data rewrites documents. A step with data cannot be undone, and one
-	// that drops indexes must have data (undo does not recreate them).
+	// data rewrites documents. Such a step cannot be undone, which is also
+	// why undo has no need to recreate what drop removed; a step that
+	// drops an index without rewriting documents would have to teach undo
+	// that first.
 	data func(ctx context.Context, db *mongo.Database, logger *slog.Logger) error
 }
 

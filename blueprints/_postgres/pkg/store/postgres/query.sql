@@ -54,10 +54,12 @@ RETURNING *;
 -- password change, disable or revocation racing it either comes first
 -- (this UPDATE waits for the row lock, re-checks the new version and
 -- changes nothing) or waits for this one and then moves the cutoff to at
--- least the new last_login.
+-- least the new last_login. last_login only moves forward: a sign-in
+-- through a replica whose clock is behind must not lower it below a session
+-- a revocation has to cover.
 UPDATE users
 SET updated_at = sqlc.arg(at),
-    last_login = sqlc.arg(at),
+    last_login = GREATEST(last_login, sqlc.arg(at)),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active

@@ -56,9 +56,11 @@ RETURNING *;
 -- The conditions and the write are one statement, so a password change,
 -- disable or revocation either committed before it (and it changes
 -- nothing) or commits after it (and revokes the session it produced).
+-- last_login only moves forward: a sign-in through a replica whose clock is
+-- behind must not lower it below a session a revocation has to cover.
 UPDATE users
 SET updated_at = sqlc.arg(at),
-    last_login = sqlc.arg(at),
+    last_login = max(coalesce(last_login, sqlc.arg(at)), sqlc.arg(at)),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active

@@ -590,7 +590,7 @@ func (q *Queries) PurgeRevokedTokens(ctx context.Context, now pgtype.Timestamptz
 const recordLogin = `-- name: RecordLogin :execrows
 UPDATE users
 SET updated_at = $1,
-    last_login = $1,
+    last_login = GREATEST(last_login, $1),
     hashed_password = coalesce($2, hashed_password)
 WHERE id = $3
   AND is_active
@@ -609,7 +609,9 @@ type RecordLoginParams struct {
 // password change, disable or revocation racing it either comes first
 // (this UPDATE waits for the row lock, re-checks the new version and
 // changes nothing) or waits for this one and then moves the cutoff to at
-// least the new last_login.
+// least the new last_login. last_login only moves forward: a sign-in
+// through a replica whose clock is behind must not lower it below a session
+// a revocation has to cover.
 func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64, error) {
 	result, err := q.db.Exec(ctx, recordLogin,
 		arg.At,

@@ -607,7 +607,7 @@ func (q *Queries) PurgeRevokedTokens(ctx context.Context, now string) (int64, er
 const recordLogin = `-- name: RecordLogin :execrows
 UPDATE users
 SET updated_at = ?1,
-    last_login = ?1,
+    last_login = max(coalesce(last_login, ?1), ?1),
     hashed_password = coalesce(?2, hashed_password)
 WHERE id = ?3
   AND is_active
@@ -625,6 +625,8 @@ type RecordLoginParams struct {
 // The conditions and the write are one statement, so a password change,
 // disable or revocation either committed before it (and it changes
 // nothing) or commits after it (and revokes the session it produced).
+// last_login only moves forward: a sign-in through a replica whose clock is
+// behind must not lower it below a session a revocation has to cover.
 func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, recordLogin,
 		arg.At,
