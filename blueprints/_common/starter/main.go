@@ -36,7 +36,8 @@ func run(logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cfg, err := config.Load(config.LoadOptions{})
+	// The logger hears config warnings too (a secrets file others can read).
+	cfg, err := config.Load(config.LoadOptions{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}

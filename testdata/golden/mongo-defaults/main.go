@@ -36,7 +36,8 @@ func run(logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cfg, err := config.Load(config.LoadOptions{})
+	// The logger hears config warnings too (a secrets file others can read).
+	cfg, err := config.Load(config.LoadOptions{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
@@ -57,6 +58,12 @@ func run(logger *slog.Logger) error {
 	if api != "" {
 		mux.Handle(api, accounts.Handler())
 	}
+	// The emailed links (/verify, /reset, /confirm-email-change under
+	// email_link_prefix) open small pages that confirm with a button.
+	linkPages := accounts.LinkPages()
+	for _, p := range accounts.LinkPagePaths() {
+		mux.Handle(p, linkPages)
+	}
 	mux.Handle("GET /{$}", accounts.OptionalUser(homePage(cfg.AppName, api)))
 	// Your own routes go here; wrap the ones that need a signed-in user:
 	//   mux.Handle("GET /dashboard", accounts.RequireUser(dashboard))
@@ -66,6 +73,10 @@ func run(logger *slog.Logger) error {
 	if addr == "" {
 		addr = "127.0.0.1:8000"
 	}
+	// Limits for a server that faces the internet: a client that sends its
+	// headers slowly, or a huge header block, or holds an idle connection,
+	// cannot tie up the server for long (bodies are capped by the account
+	// system at max_body_bytes).
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           mux,
@@ -73,6 +84,7 @@ func run(logger *slog.Logger) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	serveErr := make(chan error, 1)

@@ -18,3 +18,13 @@ import (
 func OpenStoreForTest(ctx context.Context, cfg config.Config) (store.Store, error) {
 	return openStore(ctx, cfg, slog.Default())
 }
+
+// CensusPasswordParams takes the census of password parameters now
+// (dummyhash.go), instead of in the background on the next sign-in.
+func (a *Auth) CensusPasswordParams(ctx context.Context) { a.dummyParams.load(ctx) }
+
+// DummyParamsFor is the parameter prefix an unknown address's sign-in is
+// verified with.
+func (a *Auth) DummyParamsFor(ctx context.Context, email string) string {
+	return a.dummyParams.pick(ctx, email)
+}

@@ -26,7 +26,8 @@ type pendingResponse struct {
 // With require_verification the account only exists once the emailed link
 // is followed; until then a pending registration holds the password hash.
 // An existing account answers 409: registration is deliberately not
-// anti-enumerated (the address owner would be told anyway).
+// anti-enumerated (the address owner would be told anyway). A pending
+// registration is never replaced by a later one: see registerPending.
 func (a *Auth) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var email, plain string
 	var fullName *string
@@ -46,18 +47,18 @@ func (a *Auth) handleRegister(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	hash, err := a.hasher.Hash(ctx, plain)
-	if err != nil {
-		a.failed(w, r, err)
-		return
-	}
 	if a.cfg.RequireVerification {
-		p, err := a.startVerification(ctx, &store.PendingRegistration{Email: email, PasswordHash: hash, FullName: fullName})
+		p, err := a.registerPending(ctx, email, plain, fullName)
 		if err != nil {
-			a.serverError(w, r, err)
+			a.failed(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusCreated, pendingResponse{Status: "pending_verification", Email: p.Email, ExpiresAt: formatISO(p.ExpiresAt)})
+		return
+	}
+	hash, err := a.hasher.Hash(ctx, plain)
+	if err != nil {
+		a.failed(w, r, err)
 		return
 	}
 	now := a.now()
@@ -82,24 +83,87 @@ func (a *Auth) handleRegister(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, NewUserPublic(u))
 }
 
-// startVerification stores p (replacing any earlier pending registration
-// for the address, whose link then stops working) with a fresh token, and
-// emails the link. p.Email, PasswordHash and FullName must be set.
+// pendingKeep is how many pending registrations one address holds at most;
+// AddPending drops the oldest beyond it. Any two already make the address
+// contested, so the cap costs no safety.
+const pendingKeep = 5
+
+// registerPending records a sign-up that waits for its emailed link.
+//
+// Whoever registers an address first does not own it, and neither does
+// whoever registers it last: only the mailbox does. So a registration never
+// replaces another one's password. The same person registering again (the
+// first mail went missing) gives the same password, and gets a fresh link
+// for their registration. A different password is stored beside the first
+// as a second registration with its own link, and the address becomes
+// contested: following either link then creates the account without a
+// password and mails a link to choose one (verify.go), so an attacker who
+// registered the victim's address before or after them never learns the
+// password of the account the victim's click creates.
+// TestRegisterTwiceDifferentPasswords and TestPreHijackingRegistration.
+func (a *Auth) registerPending(ctx context.Context, email, plain string, fullName *string) (*store.PendingRegistration, error) {
+	pending, err := a.store.PendingByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) > 0 {
+		// One Argon2 verification: the same cost as the hash a new
+		// registration spends, so the timing does not say which path ran.
+		newest := pending[0]
+		same, err := a.hasher.Verify(ctx, plain, newest.PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			return a.renewVerification(ctx, newest)
+		}
+	}
+	hash, err := a.hasher.Hash(ctx, plain)
+	if err != nil {
+		return nil, err
+	}
+	return a.startVerification(ctx, &store.PendingRegistration{Email: email, PasswordHash: hash, FullName: fullName})
+}
+
+// startVerification stores p as a new pending registration with a fresh
+// token and emails the link. p.Email, PasswordHash and FullName must be set.
 func (a *Auth) startVerification(ctx context.Context, p *store.PendingRegistration) (*store.PendingRegistration, error) {
 	raw, hash := newOneTimeToken()
 	now := a.now()
 	p.TokenHash = hash
 	p.CreatedAt = now
 	p.ExpiresAt = now.Add(seconds(a.cfg.VerificationTokenTTLSeconds))
-	if err := a.store.UpsertPending(ctx, p); err != nil {
+	if err := a.store.AddPending(ctx, p, pendingKeep); err != nil {
 		return nil, err
 	}
+	a.mailVerification(ctx, p, raw)
+	return p, nil
+}
+
+// renewVerification gives an existing pending registration a fresh link
+// (the previous one stops working) and emails it. A registration consumed
+// meanwhile by its link needs nothing more.
+func (a *Auth) renewVerification(ctx context.Context, p *store.PendingRegistration) (*store.PendingRegistration, error) {
+	raw, hash := newOneTimeToken()
+	now := a.now()
+	expires := now.Add(seconds(a.cfg.VerificationTokenTTLSeconds))
+	switch err := a.store.RenewPending(ctx, p.ID, hash, now, expires); {
+	case errors.Is(err, store.ErrNotFound):
+		return p, nil
+	case err != nil:
+		return nil, err
+	}
+	p.TokenHash, p.CreatedAt, p.ExpiresAt = hash, now, expires
+	a.mailVerification(ctx, p, raw)
+	return p, nil
+}
+
+// mailVerification emails the link for raw to the address of p. The
+// address is not verified yet, so the mail carries nothing the registrant
+// typed except the address itself (no name: see mail/templates).
+func (a *Auth) mailVerification(ctx context.Context, p *store.PendingRegistration, raw string) {
 	url := a.link(linkVerify, raw)
 	data := mail.Data{AppName: a.cfg.AppName, URL: url, TTLMinutes: ttlMinutes(a.cfg.VerificationTokenTTLSeconds)}
-	if p.FullName != nil {
-		data.FullName = *p.FullName
-	}
-	a.mail.send(mail.KindVerification, p.Email, data)
+	a.sendBudgeted(ctx, mail.KindVerification, p.Email, data)
 	a.emit(ctx, VerificationRequested{Email: p.Email, URL: url, URLWithoutToken: redactToken(url, raw)})
-	return p, nil
 }

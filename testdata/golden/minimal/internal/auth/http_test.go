@@ -6,6 +6,7 @@ package auth_test
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,8 +118,198 @@ func TestWrongContentType(t *testing.T) {
 			t.Fatalf("Content-Type %q: %s, want 415 (or 422)", ct, r)
 		}
 	}
-	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON", "application/JSON;Charset=UTF-8"} {
 		wantStatus(t, env.Do(t, http.MethodPost, "/login", body, authtest.Header{Key: "Content-Type", Value: ct}), http.StatusUnauthorized)
+	}
+}
+
+// TestMissingContentTypeIs415: a body without a media type is not read as
+// JSON. A browser sends a cross-site fetch() or form without a CORS
+// preflight only with no type or a form/text type, so this is what stops
+// another site from making a visitor's browser post to the API.
+func TestMissingContentTypeIs415(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	noType := authtest.Header{Key: "Content-Type", Value: ""} // removes the header
+	body := `{"email":"alice@example.com","password":"` + pw1 + `"}`
+	for _, route := range []string{"/register", "/login", "/forgot-password", "/verify", "/resend-verification"} {
+		r := env.Do(t, http.MethodPost, route, body, noType)
+		if route == "/forgot-password" && r.Status == http.StatusNotFound {
+			continue // password reset was not generated
+		}
+		wantDetail(t, r, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+	}
+	if n := len(env.Mail.Messages()); n != 0 {
+		t.Fatalf("%d emails sent for refused requests", n)
+	}
+	// Two Content-Type headers are refused too, whatever they say.
+	req, err := http.NewRequest(http.MethodPost, env.URL("/login"), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header["Content-Type"] = []string{"application/json", "text/plain"}
+	wantStatus(t, env.Send(t, req), http.StatusUnsupportedMediaType)
+	// Routes without a body need no Content-Type.
+	_, tok := signUp(t, env, "bob@example.com", pw1)
+	wantStatus(t, env.Me(t, tok), http.StatusOK)
+	wantStatus(t, env.Do(t, http.MethodPost, "/logout", nil, authtest.Bearer(tok)), http.StatusOK)
+}
+
+// TestCrossSiteRequestsRefused: a state-changing request that a browser
+// marks as cross-site is refused with a JSON 403 before any work;
+// same-origin browser requests and clients that send neither Sec-Fetch-Site
+// nor Origin (API clients, curl) pass, and reads are never refused.
+func TestCrossSiteRequestsRefused(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	_, tok := signUp(t, env, "alice@example.com", pw1)
+	login := map[string]any{"email": "alice@example.com", "password": pw1}
+	crossSite := authtest.Header{Key: "Sec-Fetch-Site", Value: "cross-site"}
+	for _, hdrs := range [][]authtest.Header{
+		{crossSite},
+		{{Key: "Sec-Fetch-Site", Value: "same-site"}},
+		{{Key: "Origin", Value: "https://evil.example"}}, // a browser without Sec-Fetch-Site
+	} {
+		wantDetail(t, env.Do(t, http.MethodPost, "/login", login, hdrs...), http.StatusForbidden, "Cross-origin request refused.")
+		wantDetail(t, env.Do(t, http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": pw1}, hdrs...),
+			http.StatusForbidden, "Cross-origin request refused.")
+		wantDetail(t, env.Do(t, http.MethodPatch, "/me", map[string]any{"full_name": "Eve"}, append(hdrs, authtest.Bearer(tok))...),
+			http.StatusForbidden, "Cross-origin request refused.")
+		wantDetail(t, env.Do(t, http.MethodPost, "/logout", nil, append(hdrs, authtest.Bearer(tok))...),
+			http.StatusForbidden, "Cross-origin request refused.")
+	}
+	if n := len(env.Mail.To("eve@example.com")); n != 0 {
+		t.Fatal("a refused cross-site registration sent mail")
+	}
+	if me := env.Me(t, tok); me.JSON["full_name"] != nil {
+		t.Fatalf("a refused cross-site PATCH changed the user: %s", me)
+	}
+	// Reads are not state-changing.
+	wantStatus(t, env.Do(t, http.MethodGet, "/me", nil, crossSite, authtest.Bearer(tok)), http.StatusOK)
+	wantStatus(t, env.Do(t, http.MethodGet, "/health", nil, crossSite), http.StatusOK)
+	// Same-origin and user-initiated requests, and requests without the
+	// headers, pass.
+	host := strings.TrimPrefix(env.Server.URL, "http://")
+	for _, hdrs := range [][]authtest.Header{
+		nil,
+		{{Key: "Sec-Fetch-Site", Value: "same-origin"}},
+		{{Key: "Sec-Fetch-Site", Value: "none"}},
+		{{Key: "Origin", Value: "http://" + host}},
+	} {
+		wantStatus(t, env.Do(t, http.MethodPost, "/login", login, hdrs...), http.StatusOK)
+	}
+}
+
+// TestValidationNeverEchoesSecrets: a 422 keeps each error's "input" key
+// (clients parse it) but never repeats a password or token, and never
+// repeats a body that is not a JSON object.
+func TestValidationNeverEchoesSecrets(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	const secret = "s3cr3t-Value"
+	// Too short: the classic case.
+	r := env.Do(t, http.MethodPost, "/register", map[string]any{"email": "alice@example.com", "password": "Sh0rt!"})
+	e := wantValidation(t, r, "password", "string_too_short")
+	if v, ok := e["input"]; !ok || v != nil {
+		t.Fatalf(`string_too_short: "input" = %v (present %v), want null`, v, ok)
+	}
+	if strings.Contains(string(r.Body), "Sh0rt!") {
+		t.Fatalf("the password is in the 422 body: %s", r.Body)
+	}
+	cases := []struct {
+		route, body, field, typ string
+	}{
+		{"/login", `{"password":"` + secret + `-long-enough"}`, "email", "missing"},
+		{"/login", `{"email":"alice@example.com","password":"` + secret + `","Password":"` + secret + `"}`, "Password", "extra_forbidden"},
+		{"/login", `{"email":"alice@example.com","password":{"password":"` + secret + `"}}`, "password", "string_type"},
+		{"/login", `{"email":{"token":"` + secret + `","a":1},"password":"` + secret + `-long"}`, "email", "string_type"},
+		{"/login", `{"email":"alice@example.com","password":"` + secret + `","access_token":"` + secret + `"}`, "access_token", "extra_forbidden"},
+		{"/login", `{"email":"alice@example.com","password":"` + secret + `","extra":[{"new_password":"` + secret + `"}]}`, "extra", "extra_forbidden"},
+		{"/verify", `{"token":7}`, "token", "string_type"},
+		{"/reset-password", `{"token":"` + secret + `","new_password":"x"}`, "new_password", "string_too_short"},
+		{"/change-password", `{"current_password":"` + secret + `","new_password":"` + secret + `"}`, "", ""}, // 401 without a session
+		{"/login", `["` + secret + `"]`, "", "model_attributes_type"},
+		{"/login", `"` + secret + `"`, "", "model_attributes_type"},
+		{"/login", `{"email":"alice@example.com","password":"` + secret + `"`, "", "json_invalid"},
+		{"/login", `{"email":"alice@example.com","password":"` + secret + `"} x`, "", "json_invalid"},
+	}
+	for _, c := range cases {
+		r := env.Do(t, http.MethodPost, c.route, c.body)
+		if c.route == "/reset-password" && r.Status == http.StatusNotFound {
+			continue // password reset was not generated
+		}
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("%s %s: the secret is in the answer: %s", c.route, c.body, r.Body)
+		}
+		if c.typ == "" {
+			continue
+		}
+		e := wantValidation(t, r, c.field, c.typ)
+		if _, ok := e["input"]; !ok {
+			t.Errorf("%s %s: the error has no \"input\" key: %v", c.route, c.body, e)
+		}
+		if c.field == "password" || c.field == "Password" || c.field == "access_token" || c.field == "token" ||
+			c.field == "new_password" || c.typ == "model_attributes_type" || c.typ == "json_invalid" {
+			if e["input"] != nil {
+				t.Errorf("%s %s: input %v, want null", c.route, c.body, e["input"])
+			}
+		}
+	}
+	// Other inputs are still echoed, with credentials inside them nulled.
+	r = env.Do(t, http.MethodPost, "/login", `{"password":"`+secret+`-long-enough","x":1}`)
+	e = wantValidation(t, r, "email", "missing")
+	if in, _ := e["input"].(map[string]any); in == nil || in["x"] != float64(1) || in["password"] != nil || len(in) != 2 {
+		t.Fatalf("missing: input %v, want the body with the password nulled", e["input"])
+	}
+	e = wantValidation(t, env.Do(t, http.MethodPost, "/login", `{"email":"not-an-address","password":"`+secret+`"}`), "email", "value_error")
+	if e["input"] != "not-an-address" {
+		t.Fatalf("email: input %v", e["input"])
+	}
+}
+
+// TestFullNameRefusesControlAndBidiCharacters: a name is shown in emails,
+// pages and admin lists, so control characters (line breaks that would
+// start a new paragraph of the attacker's text, NUL, ...) and bidirectional
+// formatting characters (which make text read as something else) are 422
+// on every route that takes full_name.
+func TestFullNameRefusesControlAndBidiCharacters(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	_, adminTok := env.MustAdmin(t, "root@example.com", pw1)
+	id, tok := signUp(t, env, "alice@example.com", pw1)
+	bad := []string{
+		"Ann\nPlease call +1 555 0100", "Ann\r\nBcc: x", "Ann\u0000", "Ann\tSmith", "Ann\u007f", "Ann\u0085", "Ann\u009b31m",
+		"Ann \u202egnp.exe", "\u202aAnn", "\u202bAnn", "\u202cAnn", "\u202dAnn", "\u2066Ann\u2069", "\u2067Ann", "\u2068Ann",
+		"Ann\u200e", "Ann\u200f", "Ann\u061c", "Ann\u2028Smith", "Ann\u2029Smith",
+	}
+	for i, name := range bad {
+		body := map[string]any{"full_name": name}
+		e := wantValidation(t, env.Do(t, http.MethodPatch, "/me", body, authtest.Bearer(tok)), "full_name", "value_error")
+		if msg, _ := e["msg"].(string); !strings.HasPrefix(msg, "Value error, ") {
+			t.Fatalf("PATCH /me %q: msg %q", name, msg)
+		}
+		email := "new" + strconv.Itoa(i) + "@example.com"
+		r := env.Do(t, http.MethodPost, "/register", map[string]any{"email": email, "password": pw1, "full_name": name})
+		wantValidation(t, r, "full_name", "value_error")
+		if admin := env.Admin(t, adminTok, http.MethodPatch, "/admin/users/"+id, body); admin.Status != http.StatusNotFound {
+			wantValidation(t, admin, "full_name", "value_error") // (404: the admin API was not generated)
+		}
+	}
+	// Escaped in the JSON or sent raw, the same.
+	wantValidation(t, env.Do(t, http.MethodPatch, "/me", `{"full_name":"Ann\u202egnp.exe"}`, authtest.Bearer(tok)), "full_name", "value_error")
+	wantValidation(t, env.Do(t, http.MethodPatch, "/me", `{"full_name":"Ann\r\nX"}`, authtest.Bearer(tok)), "full_name", "value_error")
+	if me := env.Me(t, tok); me.JSON["full_name"] != nil {
+		t.Fatalf("a refused name was stored: %s", me)
+	}
+	if n := len(env.Mail.Messages()); n != 0 {
+		t.Fatalf("%d emails sent for refused registrations", n)
+	}
+	// Names from every script, with accents, emoji and joiners, are fine.
+	for _, name := range []string{"Zoë Ångström-O'Brien", "محمد علي", "李小龍", "👩\u200d👩\u200d👧 Family", "Jean\u00a0Dupont", "א ב"} {
+		r := env.Do(t, http.MethodPatch, "/me", map[string]any{"full_name": name}, authtest.Bearer(tok))
+		if wantStatus(t, r, http.StatusOK); r.JSON["full_name"] != name {
+			t.Fatalf("name %q stored as %v", name, r.JSON["full_name"])
+		}
 	}
 }
 

@@ -44,11 +44,38 @@ const (
 // enforces: 8 to 128 characters (Unicode code points).
 var ErrPasswordRules = fmt.Errorf("auth: a password must be %d to %d characters", passwordMinLen, passwordMaxLen)
 
+// ErrUnverifiedAccount means BootstrapAdmin found an existing account for
+// the address whose owner never verified it, and was not given
+// PromoteUnverified. It returns that account with the error.
+var ErrUnverifiedAccount = errors.New("auth: the existing account's email address is not verified")
+
+// AdminOption changes what BootstrapAdmin may do.
+type AdminOption func(*adminOptions)
+
+type adminOptions struct {
+	promoteUnverified bool
+}
+
+// PromoteUnverified lets BootstrapAdmin promote an existing account whose
+// address was never verified. Without it such an account is refused: when
+// sign-up does not require verification anyone can register any address,
+// so an attacker may have registered the administrator's address first,
+// with a password of their own, waiting to be promoted.
+func PromoteUnverified() AdminOption {
+	return func(o *adminOptions) { o.promoteUnverified = true }
+}
+
 // BootstrapAdmin makes email an administrator. An existing account (looked
 // up case-insensitively) is promoted without touching its password, which is
-// then ignored; otherwise a verified, active superuser is created with plain
-// as its password, hashed with the configured Argon2id parameters.
-func (a *Auth) BootstrapAdmin(ctx context.Context, email, plain string) (*store.User, AdminOutcome, error) {
+// then ignored, provided its address is verified (or PromoteUnverified is
+// given; otherwise ErrUnverifiedAccount); with no account a verified, active
+// superuser is created with plain as its password, hashed with the
+// configured Argon2id parameters.
+func (a *Auth) BootstrapAdmin(ctx context.Context, email, plain string, opts ...AdminOption) (*store.User, AdminOutcome, error) {
+	var o adminOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if !a.databaseOpen() {
 		// New keeps retrying an unreachable database in the background;
 		// a one-shot command has nothing to wait for.
@@ -64,7 +91,7 @@ func (a *Auth) BootstrapAdmin(ctx context.Context, email, plain string) (*store.
 		u, err := a.store.UserByEmail(ctx, email)
 		switch {
 		case err == nil:
-			return a.promote(ctx, u)
+			return a.promote(ctx, u, o)
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, "", err
 		}
@@ -95,9 +122,14 @@ func (a *Auth) BootstrapAdmin(ctx context.Context, email, plain string) (*store.
 	return nil, "", fmt.Errorf("auth: %s was taken and released again while creating the admin; try again", email)
 }
 
-func (a *Auth) promote(ctx context.Context, u *store.User) (*store.User, AdminOutcome, error) {
+func (a *Auth) promote(ctx context.Context, u *store.User, o adminOptions) (*store.User, AdminOutcome, error) {
 	if u.IsSuperuser {
 		return u, AdminUnchanged, nil
+	}
+	// Checked on the row being promoted (UpdateUser goes by its id), so a
+	// sign-up racing this command cannot slip an unverified account in.
+	if !u.IsVerified && !o.promoteUnverified {
+		return u, "", ErrUnverifiedAccount
 	}
 	yes := true
 	u, err := a.store.UpdateUser(ctx, u.ID, store.UserPatch{IsSuperuser: &yes}, a.now())

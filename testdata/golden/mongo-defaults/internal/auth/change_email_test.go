@@ -201,6 +201,7 @@ func TestConfirmEmailChangeTokenDiesWithPasswordChange(t *testing.T) {
 	tok := requestEmailChange(t, env, session, "alice.new@example.com")
 	wantStatus(t, changePassword(t, env, session, pw1, pw2), http.StatusOK)
 	wantDetail(t, confirmEmailChange(t, env, tok), http.StatusBadRequest, detailEmailTokenInvalid)
+	env.Clock.Advance(time.Millisecond)
 	env.MustLogin(t, "alice@example.com", pw2)
 }
 

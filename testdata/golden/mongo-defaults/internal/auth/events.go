@@ -42,6 +42,26 @@ type (
 	UserVerified struct{ User *store.User }
 	// UserLoggedIn: a session was issued.
 	UserLoggedIn struct{ User *store.User }
+	// LoginFailed: a password was refused, at /login or as the
+	// current_password of a signed-in user (Reason says which and why).
+	// User is nil when the address has no account. The password is never
+	// in the event.
+	LoginFailed struct {
+		Email, Reason, ClientAddr string
+		User                      *store.User
+	}
+	// AccountLocked: the failure that reached login_lockout_threshold;
+	// password checks for Email are refused for the lockout window. User is
+	// nil when the address has no account.
+	AccountLocked struct {
+		Email, ClientAddr string
+		User              *store.User
+		Failures          int
+	}
+	// MailSuppressed: a mail with a link to To was not sent because the
+	// address's budget (email.max_per_address_per_hour) is used up. The
+	// answer to the request was the usual one.
+	MailSuppressed struct{ Kind, To string }
 	// UserLoggedOut: a session token was revoked by its holder.
 	UserLoggedOut struct{ User *store.User }
 	// PasswordResetRequested: a reset link was emailed to the user.
@@ -90,6 +110,9 @@ func (VerificationRequested) EventName() string   { return "verification_request
 func (UserVerified) EventName() string            { return "user_verified" }
 func (UserLoggedIn) EventName() string            { return "user_logged_in" }
 func (UserLoggedOut) EventName() string           { return "user_logged_out" }
+func (LoginFailed) EventName() string             { return "login_failed" }
+func (AccountLocked) EventName() string           { return "account_locked" }
+func (MailSuppressed) EventName() string          { return "mail_suppressed" }
 func (PasswordResetRequested) EventName() string  { return "password_reset_requested" }
 func (PasswordResetCompleted) EventName() string  { return "password_reset_completed" }
 func (PasswordChanged) EventName() string         { return "password_changed" }

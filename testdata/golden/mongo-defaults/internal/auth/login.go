@@ -6,9 +6,8 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
+	"time"
 
 	"example.com/demo/internal/auth/jwt"
 	"example.com/demo/internal/auth/store"
@@ -42,11 +41,10 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lockedFor > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(lockedFor))
-		writeDetail(w, http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", lockedFor))
+		a.lockedOut(w, r, email, lockedFor)
 		return
 	}
-	u, err := a.checkPassword(ctx, email, plain)
+	u, ok, err := a.checkPassword(ctx, email, plain)
 	if err != nil {
 		// The attempt could not be judged (hasher saturated, database
 		// error): it is not a failure of the client.
@@ -57,17 +55,30 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case u == nil:
+	case !ok:
+		// u is the account when the address has one: for the log and the
+		// lockout notice only, never for the answer.
+		a.passwordFailed(r, email, u, failureBadLogin, res)
 		writeDetail(w, http.StatusUnauthorized, "Invalid email or password.")
 		return
 	case !u.IsActive:
+		a.passwordFailed(r, email, u, failureDisabled, res)
 		writeDetail(w, http.StatusForbidden, "Account is disabled.")
 		return
 	case a.cfg.RequireVerification && !u.IsVerified:
+		a.passwordFailed(r, email, u, failureUnverified, res)
 		writeDetail(w, http.StatusForbidden, "Email address has not been verified.")
 		return
 	}
-	out, err := a.passwordAccepted(ctx, u)
+	out, err := a.passwordAccepted(ctx, u, plain, now)
+	if errors.Is(err, errStaleLogin) {
+		// The password changed (or the account was disabled or signed out
+		// everywhere) while this one was being checked: it is no longer the
+		// account's password, and the attempt stays a failure.
+		a.passwordFailed(r, email, u, failureStale, res)
+		writeDetail(w, http.StatusUnauthorized, "Invalid email or password.")
+		return
+	}
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -75,50 +86,81 @@ func (a *Auth) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// checkPassword returns the user whose password plain is, or nil when the
-// address is unknown, the account has no password or the password is
-// wrong. All three spend one Argon2 verification, so the time taken does
-// not tell them apart.
-func (a *Auth) checkPassword(ctx context.Context, email, plain string) (*store.User, error) {
-	u, err := a.store.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+// checkPassword looks the address up and verifies plain. ok is true only
+// for an existing account whose password plain is; u is the account
+// whenever there is one. An unknown address, an account without a password
+// and a wrong password each spend one Argon2 verification of the same cost
+// as the stored hashes (dummyhash.go), so the time taken does not tell them
+// apart.
+func (a *Auth) checkPassword(ctx context.Context, email, plain string) (u *store.User, ok bool, err error) {
+	u, err = a.store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		u, err = nil, nil
 	}
-	encoded := ""
-	if u != nil {
-		encoded = u.PasswordHash
-	}
-	// Verify with "" does the same work as a real hash and reports false.
-	ok, err := a.hasher.Verify(ctx, plain, encoded)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if !ok || u == nil {
-		return nil, nil
+	if u == nil || !u.HasPassword() {
+		return u, false, a.hasher.VerifyDummy(ctx, plain, a.dummyParams.pick(ctx, email))
 	}
-	return u, nil
+	ok, err = a.hasher.Verify(ctx, plain, u.PasswordHash)
+	return u, ok && err == nil, err
 }
+
+// errStaleLogin means the account changed between the password check and
+// the moment the sign-in was to be recorded; no session is issued.
+var errStaleLogin = errors.New("auth: account changed during sign-in")
 
 // passwordAccepted decides what a correct password leads to. Today that is
 // always a session; a second factor would return an "mfa_required" answer
-// here instead and call startSession once the code is confirmed.
-func (a *Auth) passwordAccepted(ctx context.Context, u *store.User) (any, error) {
-	return a.startSession(ctx, u)
+// here instead and call startSession once the code is confirmed. checked is
+// when the password check began.
+func (a *Auth) passwordAccepted(ctx context.Context, u *store.User, plain string, checked time.Time) (any, error) {
+	return a.startSession(ctx, u, a.rehash(ctx, u, plain), checked)
+}
+
+// rehash returns the password hashed with the current parameters when the
+// stored hash was made with others (the cost was raised since), so that
+// RecordLogin upgrades it in the same step that records the sign-in; "" when
+// there is nothing to do. A busy hasher only postpones the upgrade to the
+// next sign-in: it never fails this one.
+func (a *Auth) rehash(ctx context.Context, u *store.User, plain string) string {
+	if !a.hasher.NeedsRehash(u.PasswordHash) {
+		return ""
+	}
+	hash, err := a.hasher.Hash(ctx, plain)
+	if err != nil {
+		a.logger.InfoContext(ctx, "auth: password rehash postponed", "user", u.ID, "err", err)
+		return ""
+	}
+	return hash
 }
 
 // startSession is the last step of every sign-in: it issues the session
-// token, forgets the address's failed attempts, records the login time (the
-// token's iat) and fires UserLoggedIn.
-func (a *Auth) startSession(ctx context.Context, u *store.User) (tokenResponse, error) {
+// token, records the login only if the account still has the password that
+// was verified and nothing revoked its sessions since, forgets the
+// address's failed attempts and fires UserLoggedIn. Checking and recording
+// in one store step is what keeps a sign-in that raced a password change,
+// reset, disable or sign-out-everywhere from outliving it (errStaleLogin);
+// see TestLoginRacingPasswordChange.
+//
+// The session's iat (and the recorded login time) is at, the moment the
+// credential check began, not the moment it ended: so any revocation that
+// committed while the check ran has a cutoff at or after iat and wins.
+func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string, at time.Time) (tokenResponse, error) {
 	ttl := a.cfg.JWTTTLSeconds
-	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, a.now(), seconds(ttl), nil)
+	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, at, seconds(ttl), nil)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	err = a.store.RecordLogin(ctx, u.ID, store.LoginRecord{At: claims.IssuedAt, PasswordHash: u.PasswordHash, Rehash: rehash})
+	if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, errStaleLogin
+	}
 	if err != nil {
 		return tokenResponse{}, err
 	}
 	if err := a.clearFailures(ctx, u.Email); err != nil {
-		return tokenResponse{}, err
-	}
-	if err := a.store.RecordLogin(ctx, u.ID, claims.IssuedAt); err != nil {
 		return tokenResponse{}, err
 	}
 	a.emit(ctx, UserLoggedIn{User: snapshot(u)})

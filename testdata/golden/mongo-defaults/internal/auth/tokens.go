@@ -70,8 +70,9 @@ func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // redeemAccountToken consumes a one-time account token (single use, also
 // under races) and loads the active user it belongs to. On failure it has
-// answered: 400 with invalid for an unknown, used or expired token, 400 with
-// inactive when the account is gone or disabled.
+// answered: 400 with invalid for an unknown, used or expired token, or one
+// issued while the account had another address; 400 with inactive when the
+// account is gone or disabled.
 func (a *Auth) redeemAccountToken(w http.ResponseWriter, r *http.Request, token, purpose string, now time.Time, invalid, inactive string) (*store.AccountToken, *store.User, bool) {
 	ctx := r.Context()
 	t, err := a.store.ConsumeAccountToken(ctx, hashToken(token), purpose, now)
@@ -84,6 +85,14 @@ func (a *Auth) redeemAccountToken(w http.ResponseWriter, r *http.Request, token,
 		return nil, nil, false
 	}
 	u, err := a.store.UserByID(ctx, t.UserID)
+	if err == nil && store.EmailKey(t.Email) != store.EmailKey(u.Email) {
+		// The account moved to another address since the link was mailed
+		// (SetEmail deletes such tokens too; this holds even for one that
+		// slipped past, e.g. a row written by an older version).
+		// TestTokenBoundToIssuingAddress.
+		writeDetail(w, http.StatusBadRequest, invalid)
+		return nil, nil, false
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
 		writeDetail(w, http.StatusBadRequest, inactive)
 		return nil, nil, false

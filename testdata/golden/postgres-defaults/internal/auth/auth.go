@@ -37,13 +37,17 @@ type Auth struct {
 	logger    *slog.Logger
 	tokens    *jwt.Codec
 	hasher    *password.Hasher
-	mail      *mailer
-	handlers  []EventHandler
-	openapi   []byte
-	limiter   *rateLimiter
-	handler   http.Handler
-	closeOnce sync.Once
-	closeErr  error
+	// dummyParams picks the Argon2 parameters an unknown address's sign-in
+	// is verified with (dummyhash.go).
+	dummyParams *dummyParams
+	mail        *mailer
+	handlers    []EventHandler
+	openapi     []byte
+	limiter     *rateLimiter
+	handler     http.Handler
+	purge       purgeLoop // purge.go
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // New validates cfg, builds the token codec, the password hasher and the
@@ -90,6 +94,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		mail:     newMailer(composer, sender, o.logger),
 		handlers: o.handlers,
 	}
+	a.dummyParams = newDummyParams(cfg.JWTSecret, func() store.Store { return a.store }, a.now, o.logger)
 	if a.openapi, err = openAPIDocument(cfg); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -102,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		return nil, err
 	}
 	a.handler = a.untilDatabaseOpen(a.newRouter())
+	a.startPurge() // last: nothing after it may fail and leave it running
 	return a, nil
 }
 
@@ -111,10 +117,13 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 //	mux.Handle(cfg.APIPrefix+"/", a.Handler())
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Close waits for emails still being delivered, then closes the database if
-// New opened it. It is safe to call more than once.
+// Close waits for emails still being delivered (at most 10 s, or
+// smtp_timeout_seconds if shorter; what is left is dropped and logged),
+// then closes the database if New opened it. It is safe to call more than
+// once.
 func (a *Auth) Close() error {
 	a.closeOnce.Do(func() {
+		a.stopPurge() // before the store closes under it
 		a.mail.close()
 		a.stopOpening()
 		if a.ownsStore {

@@ -5,24 +5,47 @@ package auth
 
 import (
 	"context"
-	"strings"
+	"fmt"
+	"net/http"
+	"strconv"
 	"time"
+
+	"example.com/demo/internal/auth/mail"
+	"example.com/demo/internal/auth/store"
 )
 
 // Login lockout: after login_lockout_threshold failures for one address
 // within login_lockout_window_seconds, sign-in is refused (429) until enough
 // failures have aged out of the window, whatever the password. The state is
 // in the database, so replicas share it.
+//
+// Every password guess against an account counts, wherever it is made: a
+// wrong password at /login and a wrong current_password on the routes that
+// change or delete an account (current_password.go) share one counter, so a
+// stolen session does not open a second, unlimited guessing channel.
 
-// lockoutKey is the address failures are counted under. Addresses are one
-// account regardless of case, so their failures are counted together.
-func lockoutKey(email string) string { return strings.ToLower(email) }
+// lockoutKey is the key failures are counted under: the address in the one
+// form every part of the system compares it in (store.EmailKey), so
+// "Östen@" and "östen@" are one account with one counter.
+func lockoutKey(email string) string { return store.EmailKey(email) }
+
+// mailBudgetKey is the key mails that carry a link to one address are
+// counted under (mailbudget.go). The store's attempts table holds both
+// kinds of counter; an address cannot start with "mail:" (a colon is not
+// allowed in an unquoted local part, and quoted ones are refused), so the
+// two never meet.
+func mailBudgetKey(email string) string { return "mail:" + store.EmailKey(email) }
 
 // reservation is a failure recorded before the password check. It is kept
 // when the attempt fails and withdrawn otherwise.
 type reservation struct {
 	id     int64
 	active bool
+	// failures is how many failures the window holds if this attempt fails.
+	failures int
+	// lastAllowed is true when this attempt, if it fails, locks the account:
+	// the moment to log the lockout and tell the owner.
+	lastAllowed bool
 }
 
 // reserveAttempt records an attempt for email before the password is
@@ -39,8 +62,10 @@ func (a *Auth) reserveAttempt(ctx context.Context, email string, now time.Time) 
 	if err != nil {
 		return reservation{}, 0, err
 	}
-	res := reservation{id: att.ID, active: true}
 	threshold := a.cfg.LoginLockoutThreshold
+	// failures counts this attempt as if it will fail: the caller keeps the
+	// reservation exactly when it does.
+	res := reservation{id: att.ID, active: true, failures: len(att.Recent), lastAllowed: len(att.Recent) == threshold}
 	if len(att.Recent) <= threshold {
 		return res, 0, nil
 	}
@@ -91,4 +116,55 @@ func retryAfter(failures []time.Time, threshold int, window time.Duration, now t
 // password (sign-in, change or reset of the password, change of address).
 func (a *Auth) clearFailures(ctx context.Context, email string) error {
 	return a.store.ClearLoginFailures(ctx, lockoutKey(email))
+}
+
+// Why a password check failed, for the log and the LoginFailed event. An
+// unknown address, a password-less account and a wrong password are one
+// reason, as they are one answer: the log is the operator's, but nothing
+// the attacker sees depends on which it was.
+const (
+	failureBadLogin        = "invalid_credentials"
+	failureDisabled        = "account_disabled"
+	failureUnverified      = "email_unverified"
+	failureStale           = "password_changed_during_login"
+	failureCurrentPassword = "wrong_current_password"
+)
+
+// passwordFailed reports a failed password check: a structured log line
+// (never the password) and LoginFailed. When this failure is the one that
+// reaches the threshold it also reports the lockout (AccountLocked) and,
+// for an existing account, tells its owner by email, so an attack on an
+// account is visible to the operator and to the person it targets.
+func (a *Auth) passwordFailed(r *http.Request, email string, u *store.User, reason string, res reservation) {
+	ctx := r.Context()
+	client := clientAddr(r, a.limiter.trusted).String()
+	a.logger.WarnContext(ctx, "auth: password check failed", "email", email, "reason", reason,
+		"client", client, "failures", res.failures, "threshold", a.cfg.LoginLockoutThreshold)
+	var snap *store.User
+	if u != nil {
+		snap = snapshot(u)
+	}
+	a.emit(ctx, LoginFailed{Email: email, User: snap, Reason: reason, ClientAddr: client})
+	if !res.lastAllowed {
+		return
+	}
+	window := a.cfg.LoginLockoutWindowSeconds
+	a.logger.WarnContext(ctx, "auth: account locked", "email", email, "client", client,
+		"failures", res.failures, "window_seconds", window)
+	a.emit(ctx, AccountLocked{Email: email, User: snap, Failures: res.failures, ClientAddr: client})
+	if u != nil {
+		a.sendBudgeted(ctx, mail.KindAccountLocked, u.Email, mail.Data{
+			AppName:    a.cfg.AppName,
+			TTLMinutes: ttlMinutes(window),
+		})
+	}
+}
+
+// lockedOut answers an attempt refused because the account is locked, and
+// logs it.
+func (a *Auth) lockedOut(w http.ResponseWriter, r *http.Request, email string, retryAfter int) {
+	a.logger.InfoContext(r.Context(), "auth: attempt refused while locked", "email", email,
+		"client", clientAddr(r, a.limiter.trusted).String(), "retry_after", retryAfter)
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	writeDetail(w, http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", retryAfter))
 }

@@ -30,9 +30,14 @@ type router struct {
 func (a *Auth) newRouter() http.Handler {
 	prefix := strings.TrimRight(a.cfg.APIPrefix, "/")
 	rt := &router{mux: http.NewServeMux(), allowed: map[string][]string{}}
+	csrf := newCrossOriginProtection()
 	for _, r := range a.routes() {
 		full := prefix + r.path
-		rt.mux.Handle(r.method+" "+full, a.limit(r.method+" "+r.path, r.handler))
+		var h http.Handler = a.limit(r.method+" "+r.path, r.handler)
+		if stateChanging(r.method) {
+			h = csrf.Handler(h)
+		}
+		rt.mux.Handle(r.method+" "+full, h)
 		rt.allowed[full] = append(rt.allowed[full], r.method)
 	}
 	// The subtree pattern catches every other request under the prefix: an
@@ -42,6 +47,34 @@ func (a *Auth) newRouter() http.Handler {
 		rt.mux.HandleFunc(prefix, rt.fallback)
 	}
 	return a.middleware(rt.mux)
+}
+
+// stateChanging reports whether a method may change state, so that a
+// request with it needs the cross-origin check.
+func stateChanging(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// newCrossOriginProtection refuses state-changing requests that a browser
+// marks as coming from another site (Sec-Fetch-Site: cross-site or
+// same-site, or, from browsers too old for that header, an Origin whose
+// host is not the request's). Requests with neither header, such as those
+// of API clients, curl and the test client, pass: only a browser can be
+// tricked into sending a request on a visitor's behalf, and browsers send
+// the headers. The answer is the API's JSON 403.
+//
+// A browser app on another origin that calls this API with CORS would be
+// refused too; trust its origin with AddTrustedOrigin here.
+func newCrossOriginProtection() *http.CrossOriginProtection {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeDetail(w, http.StatusForbidden, "Cross-origin request refused.")
+	}))
+	return p
 }
 
 func (rt *router) fallback(w http.ResponseWriter, r *http.Request) {

@@ -14,8 +14,8 @@ import (
 
 // openStore opens the database this package was generated for. It is the
 // one place that names the backend; everything else sees store.Store.
-func openStore(ctx context.Context, cfg config.Config, _ *slog.Logger) (store.Store, error) {
-	s, err := postgres.Open(ctx, cfg.DatabaseURL)
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (store.Store, error) {
+	s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +24,8 @@ func openStore(ctx context.Context, cfg config.Config, _ *slog.Logger) (store.St
 
 // openMigrator connects to the database for `regstack migrate` and
 // `regstack doctor` without applying anything.
-func openMigrator(ctx context.Context, cfg config.Config, _ *slog.Logger) (store.Migrator, error) {
-	m, err := postgres.OpenMigrator(ctx, cfg.DatabaseURL)
+func openMigrator(ctx context.Context, cfg config.Config, logger *slog.Logger) (store.Migrator, error) {
+	m, err := postgres.OpenMigrator(ctx, cfg.DatabaseURL, postgres.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

@@ -13,15 +13,18 @@ import (
 // POST /verify {"token"}
 //
 // Turns a pending registration into an account. The token is single-use:
-// the pending row is taken atomically, so of two concurrent uses exactly one
-// succeeds.
+// the pending row is taken atomically (with every other registration for
+// the address), so of two concurrent uses exactly one succeeds. When the
+// address was registered more than once with different passwords the
+// account is created without a password (see contestedVerification).
 func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 	var token string
 	if !a.decodeBody(w, r, stringField("token", &token)) {
 		return
 	}
 	ctx := r.Context()
-	p, err := a.store.ConsumePending(ctx, hashToken(token))
+	now := a.now()
+	p, err := a.store.ConsumePending(ctx, hashToken(token), now)
 	if errors.Is(err, store.ErrNotFound) {
 		writeDetail(w, http.StatusBadRequest, "Verification token is invalid or has expired.")
 		return
@@ -30,18 +33,32 @@ func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	now := a.now()
 	if !p.ExpiresAt.After(now) {
 		// The row is gone now, which is what an expired link deserves.
 		writeDetail(w, http.StatusBadRequest, "Verification token has expired. Request a new one.")
 		return
 	}
+	passwordHash, fullName := p.PasswordHash, p.FullName
+	sendChooseLink := a.choosePasswordLink()
+	if p.Contested {
+		// Nobody can tell which of the competing passwords (and names)
+		// belongs to the mailbox owner who clicked, so none is kept.
+		if sendChooseLink == nil {
+			// Without a link to choose a password the account would be
+			// unusable; every registration for the address is gone now, so
+			// the owner registers again.
+			a.logger.InfoContext(ctx, "auth: contested registration dropped (no password reset to choose a password with)")
+			writeDetail(w, http.StatusBadRequest, detailContested)
+			return
+		}
+		passwordHash, fullName = "", nil
+	}
 	u := &store.User{
 		Email:        p.Email,
-		PasswordHash: p.PasswordHash,
+		PasswordHash: passwordHash,
 		IsActive:     true,
 		IsVerified:   true,
-		FullName:     p.FullName,
+		FullName:     fullName,
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
@@ -61,11 +78,22 @@ func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
+	if p.Contested && !u.HasPassword() {
+		a.logger.InfoContext(ctx, "auth: contested registration verified without a password; choose-password link sent", "user", u.ID)
+		if err := sendChooseLink(ctx, u); err != nil {
+			a.serverError(w, r, err)
+			return
+		}
+	}
 	a.emit(ctx, UserVerified{User: snapshot(u)})
 	writeJSON(w, http.StatusOK, NewUserPublic(u))
 }
 
 var errAlreadyVerified = errors.New("auth: account already verified")
+
+// detailContested answers a link of a contested address when no password
+// can be chosen by email.
+const detailContested = "This address was registered more than once with different passwords. Please register again."
 
 func (a *Auth) verifyExisting(r *http.Request, email string) (*store.User, error) {
 	u, err := a.store.UserByEmail(r.Context(), email)
@@ -82,7 +110,9 @@ func (a *Auth) verifyExisting(r *http.Request, email string) (*store.User, error
 //
 // Always 202 with the same body, so it does not reveal whether anything is
 // pending for the address. A new link is sent only when a registration is
-// pending and no account has the address yet; the old link stops working.
+// pending and no account has the address yet: the newest registration's
+// link is renewed (its old link stops working) and mailed to the address,
+// whose owner is the only one who can use it.
 func (a *Auth) handleResendVerification(w http.ResponseWriter, r *http.Request) {
 	var email string
 	if !a.decodeBody(w, r, emailField("email", &email)) {
@@ -103,13 +133,10 @@ func (a *Auth) resendVerification(r *http.Request, email string) error {
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	p, err := a.store.PendingByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	pending, err := a.store.PendingByEmail(ctx, email)
+	if err != nil || len(pending) == 0 {
 		return err
 	}
-	_, err = a.startVerification(ctx, &store.PendingRegistration{Email: p.Email, PasswordHash: p.PasswordHash, FullName: p.FullName})
+	_, err = a.renewVerification(ctx, pending[0])
 	return err
 }

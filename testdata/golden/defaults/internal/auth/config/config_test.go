@@ -11,7 +11,9 @@ import (
 	"testing"
 )
 
-const testSecret = "0123456789abcdef0123456789abcdef-secret"
+// testSecret is 32 random bytes, base64url-encoded: what a real one looks
+// like, so it passes CheckJWTSecret.
+const testSecret = "NyhV4WCcuwl6rGJFiFykkFHC4_xBPlGP0F6jpgDmcaA"
 
 func write(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -51,6 +53,8 @@ func TestDefaultValues(t *testing.T) {
 		"require_verification":      {d.RequireVerification, true},
 		"lockout threshold":         {d.LoginLockoutThreshold, 5},
 		"lockout window":            {d.LoginLockoutWindowSeconds, 900},
+		"purge interval":            {d.PurgeIntervalSeconds, 3600},
+		"mails per address":         {d.Email.MaxPerAddressPerHour, 5},
 		"api_prefix":                {d.APIPrefix, "/api/auth"},
 		"ui_prefix":                 {d.UIPrefix, "/account"},
 		"static_prefix":             {d.StaticPrefix, "/regstack-static"},
@@ -119,11 +123,14 @@ func TestKeyTableCoversEveryField(t *testing.T) {
 		byName[k.Name] = k
 	}
 	want := map[string]Key{
-		"jwt_ttl_seconds":     {Name: "jwt_ttl_seconds", Env: "REGSTACK_JWT_TTL_SECONDS", Type: "int", Default: "7200"},
-		"email.smtp_host":     {Name: "email.smtp_host", Env: "REGSTACK_EMAIL__SMTP_HOST", Type: "string", Default: `""`},
-		"email.smtp_starttls": {Name: "email.smtp_starttls", Env: "REGSTACK_EMAIL__SMTP_STARTTLS", Type: "bool", Default: "true"},
-		"jwt_secret":          {Name: "jwt_secret", Env: "REGSTACK_JWT_SECRET", Type: "string", Default: `""`, Secret: true},
-		"max_body_bytes":      {Name: "max_body_bytes", Env: "REGSTACK_MAX_BODY_BYTES", Type: "int", Default: "65536"},
+		"jwt_ttl_seconds":        {Name: "jwt_ttl_seconds", Env: "REGSTACK_JWT_TTL_SECONDS", Type: "int", Default: "7200"},
+		"email.smtp_host":        {Name: "email.smtp_host", Env: "REGSTACK_EMAIL__SMTP_HOST", Type: "string", Default: `""`},
+		"email.smtp_starttls":    {Name: "email.smtp_starttls", Env: "REGSTACK_EMAIL__SMTP_STARTTLS", Type: "bool", Default: "true"},
+		"jwt_secret":             {Name: "jwt_secret", Env: "REGSTACK_JWT_SECRET", Type: "string", Default: `""`, Secret: true},
+		"max_body_bytes":         {Name: "max_body_bytes", Env: "REGSTACK_MAX_BODY_BYTES", Type: "int", Default: "65536"},
+		"purge_interval_seconds": {Name: "purge_interval_seconds", Env: "REGSTACK_PURGE_INTERVAL_SECONDS", Type: "int", Default: "3600"},
+		"email.max_per_address_per_hour": {Name: "email.max_per_address_per_hour", Env: "REGSTACK_EMAIL__MAX_PER_ADDRESS_PER_HOUR",
+			Type: "int", Default: "5"},
 	}
 	for name, w := range want {
 		got := byName[name]
@@ -263,6 +270,8 @@ func TestTOMLErrors(t *testing.T) {
 		{"bad bool", "require_verification = \"maybe\"\n", []string{"require_verification", "not a boolean"}},
 		{"list", "app_name = [\"a\"]\n", []string{"app_name", "unsupported"}},
 		{"invalid value", "jwt_ttl_seconds = 5\n", []string{"jwt_ttl_seconds", "60..2592000"}},
+		// The TOML file is usually committed; the signing key must not be.
+		{"jwt_secret", "app_name = \"x\"\njwt_secret = \"" + testSecret + "\"\n", []string{"bad.toml:2", "jwt_secret does not belong in", "regstack.secrets.env", "REGSTACK_JWT_SECRET"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +279,9 @@ func TestTOMLErrors(t *testing.T) {
 			_, err := Load(LoadOptions{TOMLPath: p, SecretsPath: os.DevNull, Environ: env})
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), testSecret) {
+				t.Errorf("error %q leaks the secret", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -378,6 +390,12 @@ func TestValidate(t *testing.T) {
 		{"change ttl", func(c *Config) { c.EmailChangeTokenTTLSeconds = -1 }, "email_change_token_ttl_seconds"},
 		{"lockout threshold", func(c *Config) { c.LoginLockoutThreshold = 0 }, "login_lockout_threshold"},
 		{"lockout window", func(c *Config) { c.LoginLockoutWindowSeconds = 9 }, "login_lockout_window_seconds"},
+		{"purge interval negative", func(c *Config) { c.PurgeIntervalSeconds = -1 }, "purge_interval_seconds"},
+		{"purge interval too short", func(c *Config) { c.PurgeIntervalSeconds = 59 }, "purge_interval_seconds: 59 is out of range: 0 (off) or 60..604800"},
+		{"purge interval too long", func(c *Config) { c.PurgeIntervalSeconds = 604_801 }, "purge_interval_seconds"},
+		{"mails per address", func(c *Config) { c.Email.MaxPerAddressPerHour = -1 }, "email.max_per_address_per_hour"},
+		{"repeated secret", func(c *Config) { c.JWTSecret = strings.Repeat("k", 32) }, "jwt_secret: is one character repeated"},
+		{"patterned secret", func(c *Config) { c.JWTSecret = strings.Repeat("s3cret-", 8) }, "jwt_secret: looks guessable"},
 		{"api prefix no slash", func(c *Config) { c.APIPrefix = "api" }, "api_prefix"},
 		{"api prefix trailing", func(c *Config) { c.APIPrefix = "/api/" }, "api_prefix"},
 		{"ui prefix empty", func(c *Config) { c.UIPrefix = "" }, "ui_prefix"},
@@ -443,6 +461,9 @@ func TestValidate(t *testing.T) {
 		"HS512":          func(c *Config) { c.JWTAlgorithm = "HS512" },
 		"base url path":  func(c *Config) { c.BaseURL = "https://example.com/app" },
 		"zero wait":      func(c *Config) { c.PasswordHashMaxWaitMS = 0 },
+		"purge off":      func(c *Config) { c.PurgeIntervalSeconds = 0 },
+		"purge minute":   func(c *Config) { c.PurgeIntervalSeconds = 60 },
+		"no mail cap":    func(c *Config) { c.Email.MaxPerAddressPerHour = 0 },
 	} {
 		c := valid()
 		mutate(&c)

@@ -89,7 +89,7 @@ func TestRateLimitKeysLoad(t *testing.T) {
 	if err := os.WriteFile(tomlPath, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"REGSTACK_JWT_SECRET=" + strings.Repeat("s", 32), "REGSTACK_REGISTER_RATE_LIMIT=off"}
+	env := []string{"REGSTACK_JWT_SECRET=" + testSecret, "REGSTACK_REGISTER_RATE_LIMIT=off"}
 	cfg, err := Load(LoadOptions{TOMLPath: tomlPath, SecretsPath: filepath.Join(dir, "none.env"), Environ: env})
 	if err == nil {
 		t.Fatal("a secrets path that does not exist must be an error")

@@ -20,13 +20,8 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
 	}
 
-	switch {
-	case c.JWTSecret == "":
-		bad("jwt_secret", "not set; `regstack gen` writes a random one into regstack.secrets.env, "+
-			"or set REGSTACK_JWT_SECRET to at least 32 random bytes (e.g. `openssl rand -base64 48`)")
-	case len(c.JWTSecret) < 32:
-		bad("jwt_secret", "is %d bytes, it must be at least 32; generate one with `openssl rand -base64 48` "+
-			"and put it in regstack.secrets.env as REGSTACK_JWT_SECRET", len(c.JWTSecret))
+	if err := CheckJWTSecret(c.JWTSecret); err != nil {
+		bad("jwt_secret", "%v", err)
 	}
 	switch c.JWTAlgorithm {
 	case "HS256", "HS384", "HS512":
@@ -59,6 +54,11 @@ func (c Config) Validate() error {
 	atLeast("email_change_token_ttl_seconds", c.EmailChangeTokenTTLSeconds, 60)
 	atLeast("login_lockout_threshold", c.LoginLockoutThreshold, 1)
 	atLeast("login_lockout_window_seconds", c.LoginLockoutWindowSeconds, 10)
+	// A purge every few seconds would only load the database; one less
+	// often than weekly lets the tables grow for too long.
+	if p := c.PurgeIntervalSeconds; p != 0 && (p < 60 || p > 604_800) {
+		bad("purge_interval_seconds", "%d is out of range: 0 (off) or 60..604800", p)
+	}
 	if c.MaxBodyBytes <= 0 {
 		bad("max_body_bytes", "must be positive")
 	}
@@ -133,6 +133,9 @@ func (e EmailConfig) validate() []error {
 	}
 	if e.SMTPTimeoutSeconds < 1 {
 		bad("smtp_timeout_seconds", "must be at least 1")
+	}
+	if e.MaxPerAddressPerHour < 0 {
+		bad("max_per_address_per_hour", "%d is negative; use 0 to turn the cap off", e.MaxPerAddressPerHour)
 	}
 	if hasControl(e.SMTPUsername) {
 		bad("smtp_username", "must not contain control characters")

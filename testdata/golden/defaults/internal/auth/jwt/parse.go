@@ -19,8 +19,10 @@ func invalid(format string, args ...any) error {
 }
 
 // Parse checks token for purpose at time now and returns its claims. The
-// signature is checked before any claim is trusted; the token is expired
-// when now >= exp (no leeway). Every failure wraps ErrInvalid.
+// signature is checked before any claim is trusted. With no leeway, the
+// token is refused when it expired (now >= exp), when it claims to be
+// issued in the future (iat > now), and before its nbf (now < nbf) if it
+// has one. Every failure wraps ErrInvalid.
 func (c *Codec) Parse(token, purpose string, now time.Time) (Claims, error) {
 	if len(token) > maxTokenBytes {
 		return Claims{}, invalid("token too long")
@@ -90,6 +92,21 @@ func (c *Codec) Parse(token, purpose string, now time.Time) (Claims, error) {
 	}
 	if !now.Before(claims.ExpiresAt) {
 		return Claims{}, invalid("token expired")
+	}
+	// A token from the future was minted by a clock that is wrong or by
+	// someone holding the key; either way it must not outlive its real
+	// lifetime, nor slip past a revocation cutoff that compares iat.
+	if claims.IssuedAt.After(now) {
+		return Claims{}, invalid("token issued in the future")
+	}
+	if _, ok := raw["nbf"]; ok {
+		notBefore, err := numericDate(raw, "nbf")
+		if err != nil {
+			return Claims{}, err
+		}
+		if now.Before(notBefore) {
+			return Claims{}, invalid("token not valid yet (nbf)")
+		}
 	}
 
 	for name, v := range raw {

@@ -12,7 +12,10 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sentinel errors. Implementations wrap or return these so callers can use
@@ -29,7 +32,23 @@ var (
 	// account system can start anyway, answer 503 and retry; every other Open
 	// error (a malformed URL, a failed migration) is permanent.
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrStale means RecordLogin found the account changed since its
+	// password was checked (new password, disabled, sessions revoked), so
+	// the sign-in must not produce a session.
+	ErrStale = errors.New("store: account changed since the password was checked")
 )
+
+// EmailKey is the one form under which an address is compared everywhere:
+// the unique index on users and pending registrations, lookups, the login
+// lockout and the per-address counters. It is the NFC form with every
+// letter lower-cased by Unicode's simple case mapping, so "Östen@x.org" and
+// "östen@x.org" (in either composed or decomposed form) are one key on
+// every backend. Stores compute it in Go, never with the database's
+// lower(), whose folding differs between SQLite (ASCII only), PostgreSQL
+// (the server's locale) and MongoDB.
+func EmailKey(email string) string {
+	return norm.NFC.String(strings.ToLower(norm.NFC.String(email)))
+}
 
 // User is an account. Timestamps are UTC with microsecond precision; a zero
 // time means "never" or "not set".
@@ -60,7 +79,8 @@ type User struct {
 func (u *User) HasPassword() bool { return u.PasswordHash != "" }
 
 // PendingRegistration is a sign-up waiting for its email to be confirmed.
-// There is at most one per email address.
+// Several may exist for one address (compared by EmailKey), one per
+// registration with a different password, each with its own emailed link.
 type PendingRegistration struct {
 	ID           string
 	Email        string
@@ -70,6 +90,11 @@ type PendingRegistration struct {
 	TokenHash string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Contested is true when another registration for the same address
+	// existed beside this one. Whoever follows a link of a contested address
+	// proves they read the mailbox, but not which password is theirs, so
+	// the account is created without one (see verify.go).
+	Contested bool
 }
 
 // Purposes of one-time account tokens.
@@ -85,9 +110,26 @@ type AccountToken struct {
 	UserID    string
 	Purpose   string
 	// NewEmail is the address an email-change token moves the account to.
-	NewEmail  string
+	NewEmail string
+	// Email is the account's address when the token was issued. A token is
+	// only honoured while the account still has that address (compared by
+	// EmailKey); SetEmail also deletes the tokens outright.
+	Email     string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// LoginRecord is a password check that succeeded, to be recorded as a
+// sign-in by RecordLogin.
+type LoginRecord struct {
+	// At is the sign-in time: the session token's iat and the new LastLogin.
+	At time.Time
+	// PasswordHash is the stored hash the password was verified against.
+	// The sign-in only counts if the account still has exactly this hash.
+	PasswordHash string
+	// Rehash, when not "", replaces PasswordHash in the same step: the same
+	// password hashed with the current parameters.
+	Rehash string
 }
 
 // LoginAttempt is the outcome of ReserveLoginAttempt.
@@ -111,8 +153,8 @@ type Stats struct {
 
 // ListUsersParams selects one page of users, newest first.
 type ListUsersParams struct {
-	// EmailPrefix keeps users whose email starts with it, compared
-	// case-insensitively; "" keeps everyone.
+	// EmailPrefix keeps users whose EmailKey starts with
+	// EmailKey(EmailPrefix); "" keeps everyone.
 	EmailPrefix string
 	Skip        int
 	Limit       int
@@ -132,44 +174,83 @@ type Store interface {
 	// Close releases the connection pool.
 	Close() error
 
+	// Every method that takes an email address compares it by EmailKey;
+	// the address itself is stored as given.
+	//
+	// Every method that revokes sessions sets TokensInvalidatedAfter to the
+	// latest of now, the user's LastLogin and the cutoff already stored, in
+	// the same step. A sign-in that RecordLogin accepted just before is
+	// thereby revoked too, whatever order the two requests ran in and
+	// however the replicas' clocks differ, and the cutoff never moves back.
+
 	// CreateUser inserts u, first assigning u.ID when it is empty (the id's
 	// form is the backend's). It returns ErrEmailTaken when the email is in
-	// use by another user, compared case-insensitively.
+	// use by another user.
 	CreateUser(ctx context.Context, u *User) error
 	// UserByID returns ErrNotFound for an unknown id of any shape.
 	UserByID(ctx context.Context, id string) (*User, error)
-	// UserByEmail looks the email up case-insensitively.
+	// UserByEmail looks the email up by EmailKey.
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// SetFullName sets or clears (nil) the full name.
 	SetFullName(ctx context.Context, userID string, fullName *string, now time.Time) (*User, error)
-	// SetPassword stores a new hash, revokes every session issued up to now
-	// (TokensInvalidatedAfter = now) and deletes the user's outstanding
-	// account tokens, in one step.
+	// SetPassword stores a new hash ("" makes the account password-less),
+	// revokes every session issued up to now and deletes the user's
+	// outstanding account tokens, in one step.
 	SetPassword(ctx context.Context, userID, passwordHash string, now time.Time) (*User, error)
-	// SetEmail moves the account to a new address and revokes every session
-	// issued up to now. It returns ErrEmailTaken when another user has it.
+	// SetEmail moves the account to a new address, revokes every session
+	// issued up to now and deletes the user's outstanding account tokens, in
+	// one step. It returns ErrEmailTaken when another user has the address.
 	SetEmail(ctx context.Context, userID, email string, now time.Time) (*User, error)
 	// MarkVerified sets IsVerified.
 	MarkVerified(ctx context.Context, userID string, now time.Time) (*User, error)
-	// RecordLogin sets LastLogin.
-	RecordLogin(ctx context.Context, userID string, at time.Time) error
+	// RecordLogin records a sign-in: LastLogin = the later of r.At and the
+	// stored LastLogin (it never moves back, so a revocation always covers
+	// the latest session, however replica clocks differ), UpdatedAt = r.At,
+	// and the stored hash replaced by r.Rehash when that is set. It does so only
+	// if, in the same atomic step, the account is active, still has
+	// r.PasswordHash, and has no session cutoff at or after r.At; otherwise
+	// it changes nothing and returns ErrStale. A password change, reset,
+	// disable or bulk revocation that commits while the password was being
+	// checked therefore always wins (ErrNotFound if the user is gone).
+	RecordLogin(ctx context.Context, userID string, r LoginRecord) error
+	// PasswordParams counts the users with a password by the parameter part
+	// of their PHC hash string (up to, not including, the salt), e.g.
+	// "$argon2id$v=19$m=65536,t=3,p=4": 1200.
+	PasswordParams(ctx context.Context) (map[string]int, error)
 	// DeleteUser removes the user and everything that belongs to them: the
-	// pending registration and login failures for their email, their account
-	// tokens and any other per-user rows.
+	// pending registrations and login failures for their email (the
+	// attempts under their EmailKey), their account tokens and any other
+	// per-user rows.
 	DeleteUser(ctx context.Context, userID string) error
 
-	// UpsertPending replaces any pending registration for p.Email
-	// (compared case-insensitively), first assigning p.ID when it is empty.
-	UpsertPending(ctx context.Context, p *PendingRegistration) error
-	// PendingByEmail returns the pending registration for an email
-	// (case-insensitively), expired or not.
-	PendingByEmail(ctx context.Context, email string) (*PendingRegistration, error)
+	// AddPending stores a new pending registration beside any others for
+	// p.Email, first assigning p.ID when it is empty. When another one for
+	// the address is still live at p.CreatedAt (its ExpiresAt is after
+	// p.CreatedAt), all of them and p are marked Contested in the same step;
+	// others that had all expired by then contest nothing, since their links
+	// no longer work. p.Contested is set to what was stored. Then only the
+	// newest keep rows of the address are kept (keep is at least 2), so one
+	// address cannot accumulate rows without bound.
+	AddPending(ctx context.Context, p *PendingRegistration, keep int) error
+	// PendingByEmail returns the pending registrations for an email, newest
+	// first (by CreatedAt, then ID), expired or not; none is not an error.
+	PendingByEmail(ctx context.Context, email string) ([]*PendingRegistration, error)
+	// RenewPending gives the pending registration id a new token hash and
+	// expiry (a re-sent link; the old link stops working). ErrNotFound when
+	// it no longer exists.
+	RenewPending(ctx context.Context, id, tokenHash string, createdAt, expiresAt time.Time) error
 	// ConsumePending deletes and returns the pending registration with the
-	// token hash. Of several concurrent calls for one hash exactly one gets
-	// the row; the others get ErrNotFound. Expiry is the caller's check.
-	ConsumePending(ctx context.Context, tokenHash string) (*PendingRegistration, error)
+	// token hash and, in the same step, deletes every other one for its
+	// address. The returned registration is Contested when it was marked so
+	// or when one of the others deleted with it had not expired at now. Of
+	// several concurrent calls for the registrations of one address exactly
+	// one gets a row; the others get ErrNotFound. The returned row's own
+	// expiry is the caller's check.
+	ConsumePending(ctx context.Context, tokenHash string, now time.Time) (*PendingRegistration, error)
 
-	// CreateAccountToken stores a one-time token.
+	// CreateAccountToken stores a one-time token and, in the same step,
+	// deletes the user's other tokens of the same purpose: only the newest
+	// link of each kind works, so live tokens per user stay bounded.
 	CreateAccountToken(ctx context.Context, t *AccountToken) error
 	// ConsumeAccountToken deletes and returns the token with that hash and
 	// purpose if it has not expired at now. Of several concurrent calls for
@@ -182,23 +263,26 @@ type Store interface {
 	// IsTokenRevoked reports whether jti was logged out.
 	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
 
-	// Login failures are keyed by email compared case-insensitively.
+	// Attempts (login failures, wrong current passwords, mails sent to one
+	// address) are counted under a key the caller builds and the store
+	// keeps as given: an account's EmailKey for password guesses, a
+	// prefixed key for other counters (see attemptKey in lockout.go).
 	//
-	// ReserveLoginAttempt records a login failure for email at time at and,
+	// ReserveLoginAttempt records an attempt for key at time at and,
 	// in the same atomic step, returns the failures recorded after
 	// windowStart. A failure stops counting the moment it is exactly one
 	// window old, so a client that waits Retry-After seconds gets in.
 	// Recording before checking is what keeps the lockout exact
 	// under concurrency: N parallel attempts see N distinct counts.
-	ReserveLoginAttempt(ctx context.Context, email string, at, windowStart time.Time) (LoginAttempt, error)
-	// LoginFailuresSince returns the failure times for email after
+	ReserveLoginAttempt(ctx context.Context, key string, at, windowStart time.Time) (LoginAttempt, error)
+	// LoginFailuresSince returns the attempt times for key after
 	// windowStart, oldest first.
-	LoginFailuresSince(ctx context.Context, email string, windowStart time.Time) ([]time.Time, error)
+	LoginFailuresSince(ctx context.Context, key string, windowStart time.Time) ([]time.Time, error)
 	// WithdrawLoginAttempt deletes one reserved attempt (it turned out not to
 	// be a failure, or it was refused before the password was checked).
 	WithdrawLoginAttempt(ctx context.Context, id int64) error
-	// ClearLoginFailures deletes every failure recorded for email.
-	ClearLoginFailures(ctx context.Context, email string) error
+	// ClearLoginFailures deletes every attempt recorded for key.
+	ClearLoginFailures(ctx context.Context, key string) error
 
 	// Stats counts users by status, and the pending registrations that have
 	// not expired at now.
@@ -207,15 +291,17 @@ type Store interface {
 	// (ties by ID), and how many users match in total.
 	ListUsers(ctx context.Context, p ListUsersParams) ([]*User, int, error)
 	// UpdateUser applies an operator's patch. Disabling a user (IsActive
-	// false) also revokes every session issued up to now, in the same step.
+	// false) also revokes every session issued up to now and deletes the
+	// user's account tokens, in the same step.
 	UpdateUser(ctx context.Context, userID string, patch UserPatch, now time.Time) (*User, error)
-	// RevokeSessions revokes every session of the user issued up to now
-	// (TokensInvalidatedAfter = now).
+	// RevokeSessions revokes every session of the user issued up to now.
 	RevokeSessions(ctx context.Context, userID string, now time.Time) (*User, error)
 
-	// PurgeExpired deletes expired pending registrations, account tokens and
-	// revoked-token rows, and login failures at or before loginWindowStart.
-	PurgeExpired(ctx context.Context, now, loginWindowStart time.Time) error
+	// PurgeExpired deletes pending registrations, account tokens and
+	// revoked-token rows that expired before now, and attempts recorded at
+	// or before attemptsBefore (the start of the longest counting window).
+	// It returns how many rows (documents) it deleted.
+	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
 }
 
 // Migration is one schema step (a SQL migration, or a MongoDB index step).

@@ -6,9 +6,12 @@
 // with deliverability checks off), so both accept the same addresses, store
 // the same normalised string, and explain a rejection with the same words.
 //
-// Normalisation: surrounding whitespace and a display name ("Ann <a@b.c>")
-// are dropped, the domain is lower-cased and IDNA-normalised (returned in its
-// Unicode form, as email-validator does), and the local part keeps its case.
+// Normalisation: the address is put in Unicode NFC (so one address typed in
+// composed or decomposed form is one string, as email-validator also does),
+// surrounding whitespace and a display name ("Ann <a@b.c>") are dropped, the
+// domain is lower-cased and IDNA-normalised (returned in its Unicode form, as
+// email-validator does), and the local part keeps its case. Comparing two
+// addresses is store.EmailKey's job.
 package emailaddr
 
 import (
@@ -16,6 +19,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Length limits (RFC 5321 §4.5.3.1, and pydantic's own cap on the input).
@@ -45,6 +50,7 @@ func Normalize(s string) (string, error) {
 	if utf8.RuneCountInString(s) > maxInputLength {
 		return "", fail("Length must not exceed %d characters", maxInputLength)
 	}
+	s = norm.NFC.String(s)
 	if m := prettyEmail.FindStringSubmatch(s); m != nil {
 		s = m[3]
 	}

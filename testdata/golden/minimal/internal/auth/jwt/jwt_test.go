@@ -301,7 +301,7 @@ func TestRequiredClaims(t *testing.T) {
 	full := map[string]string{
 		"sub":     `"u"`,
 		"jti":     `"AAECAwQFBgcICQoLDA0ODw"`,
-		"iat":     `1735689600.5`,
+		"iat":     `1735689599.5`, // before t0: a token from the future is refused
 		"exp":     `1735693200`,
 		"purpose": `"session"`,
 	}
@@ -337,6 +337,64 @@ func TestRequiredClaims(t *testing.T) {
 		if _, err := c.Parse(tok, PurposeSession, t0); !errors.Is(err, ErrInvalid) {
 			t.Errorf("payload %s: err = %v", payload, err)
 		}
+	}
+}
+
+// iat later than now means the token was minted by a clock that runs ahead
+// or by someone holding the key; there is no leeway. iat equal to now is
+// fine (a token is usable the instant it is issued).
+func TestIssuedInTheFutureRefused(t *testing.T) {
+	c := newCodec(t, "HS256", "")
+	token, claims, err := c.Issue(PurposeSession, "u", t0, time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Parse(token, PurposeSession, claims.IssuedAt); err != nil {
+		t.Fatalf("at exactly iat: %v", err)
+	}
+	before := claims.IssuedAt.Add(-time.Microsecond)
+	if _, err := c.Parse(token, PurposeSession, before); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "future") {
+		t.Fatalf("a microsecond before iat: err = %v, want ErrInvalid (issued in the future)", err)
+	}
+	for _, iat := range []string{`1735689600.123457`, `1735689601`, `1735693199`} {
+		payload := `{"sub":"u","jti":"AAECAwQFBgcICQoLDA0ODw","iat":` + iat + `,"exp":1735693200,"purpose":"session"}`
+		tok := handMade("HS256", PurposeSession, `{"alg":"HS256","typ":"JWT"}`, payload)
+		if _, err := c.Parse(tok, PurposeSession, t0); !errors.Is(err, ErrInvalid) {
+			t.Errorf("iat %s at %v: err = %v, want ErrInvalid", iat, t0, err)
+		}
+	}
+}
+
+// nbf is optional (our tokens carry none), but a token that has one is
+// refused before that instant and accepted from it on.
+func TestNotBefore(t *testing.T) {
+	c := newCodec(t, "HS256", "")
+	withNBF := func(nbf string) string {
+		payload := `{"sub":"u","jti":"AAECAwQFBgcICQoLDA0ODw","iat":1735689600,"exp":1735693200,"nbf":` + nbf + `,"purpose":"session"}`
+		return handMade("HS256", PurposeSession, `{"alg":"HS256","typ":"JWT"}`, payload)
+	}
+	nbf := time.Unix(1735689660, 500000000) // t0 + about a minute
+	tok := withNBF(`1735689660.5`)
+	if _, err := c.Parse(tok, PurposeSession, nbf.Add(-time.Microsecond)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "nbf") {
+		t.Fatalf("before nbf: err = %v, want ErrInvalid (nbf)", err)
+	}
+	for _, at := range []time.Time{nbf, nbf.Add(time.Minute)} {
+		if _, err := c.Parse(tok, PurposeSession, at); err != nil {
+			t.Errorf("at %v (nbf %v): %v", at, nbf, err)
+		}
+	}
+	if _, err := c.Parse(withNBF(`1735689600`), PurposeSession, t0); err != nil {
+		t.Errorf("nbf in the past: %v", err)
+	}
+	for _, bad := range []string{`"1735689600"`, `null`, `1e300`} {
+		if _, err := c.Parse(withNBF(bad), PurposeSession, t0); !errors.Is(err, ErrInvalid) {
+			t.Errorf("nbf %s: err = %v, want ErrInvalid", bad, err)
+		}
+	}
+	// nbf is a standard claim, never exposed as an extra one.
+	claims, err := c.Parse(withNBF(`1735689600`), PurposeSession, t0)
+	if err != nil || claims.Extra["nbf"] != "" {
+		t.Errorf("claims = %+v, %v", claims, err)
 	}
 }
 

@@ -26,15 +26,17 @@ const (
 	KindPasswordReset = "password_reset" // reset link
 	KindEmailChange   = "email_change"   // confirm a new address (sent to the new address)
 	KindEmailChanged  = "email_changed"  // notice sent to the old address after a change
+	KindAccountLocked = "account_locked" // warning: too many wrong passwords, sign-in paused
 )
 
 // Kinds lists every kind Compose knows.
 func Kinds() []string {
-	return []string{KindVerification, KindPasswordReset, KindEmailChange, KindEmailChanged}
+	return []string{KindVerification, KindPasswordReset, KindEmailChange, KindEmailChanged, KindAccountLocked}
 }
 
 // Data is what templates see: {{.AppName}}, {{.FullName}} ("" when the user
-// gave none), {{.URL}}, {{.NewEmail}}, {{.PreviousEmail}}, {{.TTLMinutes}}.
+// gave none, and always "" in the kinds listed by toUnverified),
+// {{.URL}}, {{.NewEmail}}, {{.PreviousEmail}}, {{.TTLMinutes}}.
 type Data struct {
 	AppName, FullName, URL, NewEmail, PreviousEmail string
 	TTLMinutes                                      int
@@ -101,6 +103,18 @@ func NewComposer(overrides fs.FS, appName, from string) (*Composer, error) {
 	return c, nil
 }
 
+// toUnverified reports whether kind goes to an address nobody has proved
+// to own yet: a sign-up's confirmation and an email change's confirmation
+// to the new address. Whoever asked for such a mail chose both the
+// recipient and, through full_name, text in it; an attacker could send
+// anyone a message from this application with words of their own in it
+// ("Hi, your account is suspended, call ..."). So these mails carry no
+// user-supplied text besides the addresses, whatever the caller passes and
+// whatever an overriding template asks for.
+func toUnverified(kind string) bool {
+	return kind == KindVerification || kind == KindEmailChange
+}
+
 // Compose renders the email of kind for the recipient to.
 func (c *Composer) Compose(kind, to string, data Data) (Message, error) {
 	kt, ok := c.kinds[kind]
@@ -109,6 +123,9 @@ func (c *Composer) Compose(kind, to string, data Data) (Message, error) {
 	}
 	if data.AppName == "" {
 		data.AppName = c.appName
+	}
+	if toUnverified(kind) {
+		data.FullName = ""
 	}
 	var subject, text, html bytes.Buffer
 	if err := kt.subject.Execute(&subject, data); err != nil {

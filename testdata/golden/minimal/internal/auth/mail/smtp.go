@@ -29,7 +29,8 @@ type SMTP struct {
 	// to send the password over an unencrypted connection except to
 	// localhost.
 	Username, Password string
-	// Timeout bounds connecting and the whole conversation.
+	// Timeout bounds connecting and the whole conversation together
+	// (default 10 s).
 	Timeout time.Duration
 	// TLSConfig, if set, is used for STARTTLS (e.g. a private CA). By
 	// default the system roots verify Host.
@@ -48,18 +49,18 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return err
 	}
 
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	// One deadline covers connecting and the whole conversation, so a
+	// server that accepts the connection and then never answers (or
+	// answers a byte a minute) cannot hold a send longer than Timeout.
+	deadline := time.Now().Add(s.timeout())
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-	dialer := net.Dialer{Timeout: timeout}
+	dialer := net.Dialer{Deadline: deadline}
 	conn, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("mail: connecting to %s: %w", addr, err)
 	}
 	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
+	if err := conn.SetDeadline(deadline); err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
 	// A done context interrupts any blocked read or write. (Its deadline is
@@ -75,6 +76,18 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	return nil
 }
+
+// timeout is Timeout, or 10 s when it is not set.
+func (s *SMTP) timeout() time.Duration {
+	if s.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return s.Timeout
+}
+
+// MaxSendTime is the longest one Send can take. The account system bounds
+// how long Close waits for background mail by it.
+func (s *SMTP) MaxSendTime() time.Duration { return s.timeout() }
 
 func (s *SMTP) converse(conn net.Conn, from, to string, body []byte) error {
 	c, err := smtp.NewClient(conn, s.Host)

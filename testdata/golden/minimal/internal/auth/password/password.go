@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -152,7 +153,32 @@ func (h *Hasher) Verify(ctx context.Context, plain, encoded string) (bool, error
 // dummy spends the same work as verifying against a real hash made with the
 // Hasher's parameters, and under the same concurrency limit.
 func (h *Hasher) dummy(ctx context.Context, plain string) error {
+	return h.dummyWith(ctx, plain, h.params)
+}
+
+// VerifyDummy spends the work of verifying plain against a hash made with
+// the parameters of the PHC prefix params ("$argon2id$v=19$m=65536,t=3,p=4",
+// the part of a stored hash before the salt), and reports nothing: it is
+// what a sign-in for an unknown address costs when the accounts it must
+// look like were hashed with those parameters. An empty, malformed or
+// out-of-limits prefix costs the Hasher's own parameters.
+func (h *Hasher) VerifyDummy(ctx context.Context, plain, params string) error {
 	p := h.params
+	if params != "" {
+		if ph, ok := parse(params + "$" + dummySaltB64 + "$" + dummyKeyB64); ok {
+			p.MemoryKiB, p.TimeCost, p.Parallelism = ph.params.MemoryKiB, ph.params.TimeCost, ph.params.Parallelism
+		}
+	}
+	return h.dummyWith(ctx, plain, p)
+}
+
+// A syntactically valid salt and key, only to parse a parameter prefix.
+var (
+	dummySaltB64 = b64.EncodeToString(make([]byte, 16))
+	dummyKeyB64  = b64.EncodeToString(make([]byte, 32))
+)
+
+func (h *Hasher) dummyWith(ctx context.Context, plain string, p Params) error {
 	if p.Validate() != nil {
 		p = DefaultParams()
 	}
@@ -166,6 +192,76 @@ func (h *Hasher) dummy(ctx context.Context, plain string) error {
 	// Compare like a real verification would; the result is always false.
 	subtle.ConstantTimeCompare(got, make([]byte, len(got)+1))
 	return nil
+}
+
+// NeedsRehash reports whether encoded, a hash that just verified, was made
+// with other parameters than the Hasher's (memory, passes, lanes, salt or
+// key length), so the caller should store a fresh hash of the same
+// password. A string that does not parse needs nothing: it never verifies.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	ph, ok := parse(encoded)
+	if !ok || h.params.Validate() != nil {
+		return false
+	}
+	p := h.params
+	return ph.params.MemoryKiB != p.MemoryKiB || ph.params.TimeCost != p.TimeCost ||
+		ph.params.Parallelism != p.Parallelism || uint32(len(ph.salt)) != p.SaltLen || uint32(len(ph.key)) != p.KeyLen
+}
+
+// ParamsPrefix returns the parameter part of a PHC string, everything
+// before the salt ("$argon2id$v=19$m=65536,t=3,p=4"), or "" when encoded is
+// not one. Stores group hashes by it (store.Store.PasswordParams).
+func ParamsPrefix(encoded string) string {
+	if _, ok := parse(encoded); !ok {
+		return ""
+	}
+	i := strings.LastIndex(encoded, "$")
+	i = strings.LastIndex(encoded[:i], "$")
+	return encoded[:i]
+}
+
+// Slot is a hashing slot taken ahead of the hash it is for; see Reserve.
+type Slot struct {
+	h       *Hasher
+	release func()
+}
+
+// Reserve takes a hashing slot now for one Hash later: a caller that must
+// not consume something (a one-time token) unless it can also hash uses it
+// to get ErrBusy before, not after. Release the slot when done; releasing
+// twice is harmless.
+func (h *Hasher) Reserve(ctx context.Context) (*Slot, error) {
+	if err := h.params.Validate(); err != nil {
+		return nil, err
+	}
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Slot{h: h, release: release}, nil
+}
+
+// Hash hashes plain with the Hasher's parameters in the reserved slot and
+// gives the slot back.
+func (s *Slot) Hash(plain string) (string, error) {
+	if s.release == nil {
+		return "", errors.New("password: slot already released")
+	}
+	salt := make([]byte, s.h.params.SaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		s.Release()
+		return "", fmt.Errorf("password: reading random salt: %w", err)
+	}
+	defer s.Release()
+	return hashWithSalt(s.h.params, plain, salt), nil
+}
+
+// Release gives the slot back.
+func (s *Slot) Release() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 }
 
 // acquire takes a hashing slot, waiting at most maxWait and never past the

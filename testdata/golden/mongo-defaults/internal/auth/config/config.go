@@ -23,6 +23,10 @@ type Config struct {
 
 	LoginLockoutThreshold, LoginLockoutWindowSeconds int
 
+	// PurgeIntervalSeconds is how often expired rows are deleted; 0 turns
+	// the background purge off.
+	PurgeIntervalSeconds int
+
 	// MongoDBDatabase is the MongoDB database used when database_url names
 	// none.
 	MongoDBDatabase string
@@ -54,6 +58,9 @@ type EmailConfig struct {
 	Backend, FromAddress, FromName, SMTPHost, SMTPUsername, SMTPPassword string
 	SMTPPort, SMTPTimeoutSeconds                                         int
 	SMTPStartTLS, LogBodies                                              bool
+	// MaxPerAddressPerHour caps the mails sent to one address per hour;
+	// 0 turns the cap off.
+	MaxPerAddressPerHour int
 }
 
 // Default returns the built-in defaults. JWTSecret is empty: a deployment
@@ -75,6 +82,7 @@ func Default() Config {
 		EnableAccountDeletion:        true,
 		LoginLockoutThreshold:        5,
 		LoginLockoutWindowSeconds:    900,
+		PurgeIntervalSeconds:         3600,
 		APIPrefix:                    "/api/auth",
 		UIPrefix:                     "/account",
 		StaticPrefix:                 "/regstack-static",
@@ -91,6 +99,9 @@ func Default() Config {
 			SMTPPort:           587,
 			SMTPTimeoutSeconds: 10,
 			SMTPStartTLS:       true,
+			// Enough for a user who asks again a few times, too few to
+			// make the application flood someone else's inbox.
+			MaxPerAddressPerHour: 5,
 		},
 	}
 	for _, k := range rateLimitKeys() {

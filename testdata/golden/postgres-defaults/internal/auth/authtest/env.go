@@ -132,17 +132,28 @@ func randomSecret(t testing.TB) string {
 	return hex.EncodeToString(b)
 }
 
+// Logs returns every line the account system logged so far, so a test can
+// check what an operator would see (and what must never be there).
+func (e *Env) Logs() string {
+	e.logs.mu.Lock()
+	defer e.logs.mu.Unlock()
+	return e.logs.all.String()
+}
+
 // testWriter sends the account system's log lines to t.Log until the
-// environment is closed (logging after a test ends would panic).
+// environment is closed (logging after a test ends would panic), and keeps
+// a copy for Logs.
 type testWriter struct {
 	mu   sync.Mutex
 	t    testing.TB
 	done bool
+	all  strings.Builder
 }
 
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.all.Write(p)
 	if !w.done {
 		w.t.Log(strings.TrimRight(string(p), "\n"))
 	}

@@ -51,7 +51,7 @@ func fields() []field {
 			ref: func(c *Config) any { return &c.DatabaseURL }},
 		{name: "mongodb_database", doc: "MongoDB database name, used when a `mongodb://` database_url has no path (`mongodb://host/name` wins). Ignored by the other backends.",
 			ref: func(c *Config) any { return &c.MongoDBDatabase }},
-		{name: "jwt_secret", secret: true, doc: "Master key for token signatures, at least 32 bytes. Required. `regstack gen` writes a random one into regstack.secrets.env.",
+		{name: "jwt_secret", secret: true, doc: "Master key for token signatures: at least 32 bytes and random (a repeated character or pattern, a phrase or too few different characters are refused). Required. Only in regstack.secrets.env or the environment: regstack.toml refuses it. `regstack gen` writes a random one into regstack.secrets.env.",
 			ref: func(c *Config) any { return &c.JWTSecret }},
 		{name: "jwt_algorithm", doc: "Token signature algorithm: HS256, HS384 or HS512.",
 			ref: func(c *Config) any { return &c.JWTAlgorithm }},
@@ -79,6 +79,8 @@ func fields() []field {
 			ref: func(c *Config) any { return &c.LoginLockoutThreshold }},
 		{name: "login_lockout_window_seconds", doc: "Length of the login lockout window, at least 10.",
 			ref: func(c *Config) any { return &c.LoginLockoutWindowSeconds }},
+		{name: "purge_interval_seconds", doc: "How often expired pending registrations, account tokens, revoked-token rows and old attempt counts are deleted (each run waits the interval ±10 %); 0 turns the background purge off. 0 or 60..604800.",
+			ref: func(c *Config) any { return &c.PurgeIntervalSeconds }},
 		{name: "api_prefix", doc: "Path under which the JSON API is served. Starts with `/`, no trailing slash.",
 			ref: func(c *Config) any { return &c.APIPrefix }},
 		{name: "ui_prefix", doc: "Path under which the account pages are served. Starts with `/`, no trailing slash.",
@@ -129,6 +131,8 @@ func fields() []field {
 			ref: func(c *Config) any { return &c.Email.SMTPTimeoutSeconds }},
 		{name: "email.log_bodies", doc: "With the console backend, also log the text body (it contains live tokens: development only).",
 			ref: func(c *Config) any { return &c.Email.LogBodies }},
+		{name: "email.max_per_address_per_hour", doc: "Most emails sent to one address within an hour (verification, reset, email change, lockout notice), whoever asks; further ones are dropped silently. 0 turns the cap off.",
+			ref: func(c *Config) any { return &c.Email.MaxPerAddressPerHour }},
 	}
 	// The per-route rate limits come from their own table (ratelimit.go),
 	// placed before the [email] keys.

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +39,9 @@ type LoadOptions struct {
 	SecretsPath string
 	// Environ is the environment as "KEY=value" pairs; nil means os.Environ().
 	Environ []string
+	// Logger receives warnings that do not stop loading (a secrets file
+	// other users can read); nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Load builds the configuration from defaults ← TOML file ← secrets file
@@ -77,7 +82,11 @@ func Read(opts LoadOptions) (Config, error) {
 	if secretsPath == "" {
 		secretsPath, secretsRequired = DefaultSecretsPath, false
 	}
-	if err := loadSecrets(&cfg, secretsPath, secretsRequired); err != nil {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := loadSecrets(&cfg, secretsPath, secretsRequired, logger); err != nil {
 		return Config{}, err
 	}
 
@@ -138,6 +147,13 @@ func loadTOML(cfg *Config, path string, required bool) error {
 		f, ok := lookupName(name)
 		if !ok {
 			return fmt.Errorf("config: %s%s: unknown key %q (misspelt? see docs/configuration.md for the list)", path, lineOf(data, name), name)
+		}
+		if name == "jwt_secret" {
+			// The TOML file is meant to be committed; a signing key in it
+			// ends up in every clone and backup of the repository.
+			return fmt.Errorf("config: %s%s: jwt_secret does not belong in %s, which is usually committed to version control: "+
+				"remove it there and put it in regstack.secrets.env as REGSTACK_JWT_SECRET, or set the REGSTACK_JWT_SECRET environment variable",
+				path, lineOf(data, name), path)
 		}
 		text, err := tomlText(flat[name], f.list)
 		source := fmt.Sprintf("%s%s: %s", path, lineOf(data, name), name)
@@ -221,11 +237,12 @@ func lineOf(data []byte, name string) string {
 // whitespace around key and value is trimmed, and one pair of matching
 // surrounding quotes is removed. There is no export keyword, escaping or
 // interpolation. Keys are environment names; unknown ones are ignored.
-func loadSecrets(cfg *Config, path string, required bool) error {
+func loadSecrets(cfg *Config, path string, required bool, logger *slog.Logger) error {
 	data, err := readOptional(path, required)
 	if err != nil || data == nil {
 		return err
 	}
+	warnIfShared(path, logger)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -251,6 +268,24 @@ func loadSecrets(cfg *Config, path string, required bool) error {
 		return fmt.Errorf("config: %s: %w", path, err)
 	}
 	return nil
+}
+
+// warnIfShared warns when other users of the machine may read the secrets
+// file. It does not refuse to start: a container or a deliberate group
+// setup may be fine, and the operator is better served by a loud hint than
+// by an outage. Windows has no such mode bits.
+func warnIfShared(path string, logger *slog.Logger) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fi, err := os.Stat(path)
+	// Only a regular file: /dev/null (an empty secrets file in tests and
+	// scripts) is readable by everyone and holds nothing.
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	logger.Warn("config: the secrets file can be read by other users of this machine; restrict it with chmod 600",
+		"path", path, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
 }
 
 func unquote(s string) string {

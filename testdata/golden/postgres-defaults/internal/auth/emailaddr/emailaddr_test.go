@@ -23,6 +23,9 @@ func TestNormalizeAccepts(t *testing.T) {
 		{"user@xn--bcher-kva.de", "user@bücher.de"},
 		{"user@BÜCHER.de", "user@bücher.de"},
 		{"用户@例子.广告", "用户@例子.广告"},
+		// Decomposed (o + U+0308) becomes composed (U+00F6): NFC.
+		{"o\u0308sten@example.com", "\u00f6sten@example.com"},
+		{"\u00d6sten@example.com", "\u00d6sten@example.com"},
 		{"a@b.co", "a@b.co"},
 		{strings.Repeat("a", 64) + "@example.com", strings.Repeat("a", 64) + "@example.com"},
 	}

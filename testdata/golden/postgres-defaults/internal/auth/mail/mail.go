@@ -34,10 +34,15 @@ type Sender interface {
 // value inject headers of its own).
 var ErrInvalidMessage = errors.New("mail: invalid message")
 
-// NewSender returns the Sender that cfg.Backend names.
+// NewSender returns the Sender that cfg.Backend names. Choosing the console
+// backend logs a warning once: nothing is delivered, and the log receives
+// every emailed link, live tokens included.
 func NewSender(cfg config.EmailConfig, logger *slog.Logger) (Sender, error) {
 	switch cfg.Backend {
 	case "", "console":
+		if logger != nil {
+			logger.Warn("email backend is console: emails are logged, not sent, and the log gets their links (live tokens); use smtp in production")
+		}
 		return &Console{Logger: logger, LogBodies: cfg.LogBodies}, nil
 	case "smtp":
 		if cfg.SMTPHost == "" {

@@ -52,7 +52,7 @@ func TestComposeEveryKind(t *testing.T) {
 		{
 			KindVerification, "Confirm your Acme account",
 			Data{FullName: "Ann", URL: url},
-			[]string{"Hi Ann,", "Thanks for signing up to Acme. Please confirm your email address by visiting the link below:", "  " + url + "\n", "If you didn't create an account, you can safely ignore this email — the link will expire automatically."},
+			[]string{"Hello,\n", "Thanks for signing up to Acme. Please confirm your email address by visiting the link below:", "  " + url + "\n", "If you didn't create an account, you can safely ignore this email — the link will expire automatically."},
 			[]string{"Confirm my account", `href="https://acme.example/account/verify?token=abc_DEF-123&amp;x=1"`},
 		},
 		{
@@ -120,7 +120,7 @@ func TestComposeEmailChangedWithLink(t *testing.T) {
 
 func TestComposeEscapesHTMLOnly(t *testing.T) {
 	c := composer(t, nil)
-	m, err := c.Compose(KindVerification, "a@acme.example", Data{FullName: `<script>alert("x")</script>`, URL: "javascript:alert(1)"})
+	m, err := c.Compose(KindPasswordReset, "a@acme.example", Data{FullName: `<script>alert("x")</script>`, URL: "javascript:alert(1)"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +129,42 @@ func TestComposeEscapesHTMLOnly(t *testing.T) {
 	}
 	if !strings.Contains(m.Text, `Hi <script>alert("x")</script>,`) {
 		t.Fatalf("text body should carry the name verbatim:\n%s", m.Text)
+	}
+}
+
+// TestNoUserTextToUnverifiedAddresses: the confirmation of a sign-up and
+// of a new address go to an address nobody has proved to own, so they must
+// not carry text the requester chose: not with the built-in templates, and
+// not with overrides that ask for the name.
+func TestNoUserTextToUnverifiedAddresses(t *testing.T) {
+	const name = "Your account is suspended, call +1 555 0100"
+	overrides := fstest.MapFS{}
+	for _, kind := range []string{KindVerification, KindEmailChange} {
+		overrides[kind+".subject.txt"] = &fstest.MapFile{Data: []byte("{{.FullName}} {{.AppName}}")}
+		overrides[kind+".txt"] = &fstest.MapFile{Data: []byte("Hi {{.FullName}} {{.URL}}")}
+		overrides[kind+".html"] = &fstest.MapFile{Data: []byte("<p>Hi {{.FullName}} {{.URL}}</p>")}
+	}
+	data := Data{FullName: name, URL: "https://acme.example/x?token=t", NewEmail: "new@acme.example", PreviousEmail: "old@acme.example", TTLMinutes: 60}
+	for _, c := range []*Composer{composer(t, nil), composer(t, overrides)} {
+		for _, kind := range []string{KindVerification, KindEmailChange} {
+			m, err := c.Compose(kind, "new@acme.example", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for part, body := range map[string]string{"subject": m.Subject, "text": m.Text, "html": m.HTML} {
+				if strings.Contains(body, "suspended") || strings.Contains(body, "555") {
+					t.Errorf("%s %s carries the full name: %q", kind, part, body)
+				}
+			}
+			if !strings.Contains(m.Text, "token=t") {
+				t.Errorf("%s: link missing: %q", kind, m.Text)
+			}
+		}
+	}
+	// Mail to the account's own address may still greet by name.
+	m, err := composer(t, nil).Compose(KindEmailChanged, "old@acme.example", data)
+	if err != nil || !strings.Contains(m.Text, "Hi "+name+",") {
+		t.Fatalf("email_changed: %v %q", err, m.Text)
 	}
 }
 
@@ -437,8 +473,12 @@ func TestTextOnlyMessage(t *testing.T) {
 	}
 }
 
+// TestConsole: the console backend logs who, what and the links (so a
+// developer can follow them with log_bodies off), and the whole body only
+// with LogBodies.
 func TestConsole(t *testing.T) {
-	m := Message{From: from, To: "ann@acme.example", Subject: "Confirm", Text: "visit https://x.example/verify?token=SECRET"}
+	m := Message{From: from, To: "ann@acme.example", Subject: "Confirm",
+		Text: "Hello,\n\nvisit https://x.example/verify?token=SECRET\n\nand https://x.example/help.\nBODY-ONLY words\n"}
 	for _, logBodies := range []bool{false, true} {
 		var buf bytes.Buffer
 		c := &Console{Logger: slog.New(slog.NewTextHandler(&buf, nil)), LogBodies: logBodies}
@@ -446,12 +486,13 @@ func TestConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := buf.String()
-		for _, want := range []string{"level=INFO", "to=ann@acme.example", `from="Acme Accounts <noreply@acme.example>"`, "subject=Confirm"} {
+		for _, want := range []string{"level=INFO", "to=ann@acme.example", `from="Acme Accounts <noreply@acme.example>"`, "subject=Confirm",
+			`links="[https://x.example/verify?token=SECRET https://x.example/help]"`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("log %q lacks %q", out, want)
 			}
 		}
-		if got := strings.Contains(out, "token=SECRET"); got != logBodies {
+		if got := strings.Contains(out, "BODY-ONLY"); got != logBodies {
 			t.Errorf("LogBodies=%v but body logged=%v: %s", logBodies, got, out)
 		}
 	}

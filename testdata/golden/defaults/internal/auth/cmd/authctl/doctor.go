@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,14 +18,13 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
-// minSecretLen is the shortest jwt_secret the application accepts (bytes).
-const minSecretLen = 32
-
 // Time limits of the checks that talk to other machines.
 const (
 	databaseTimeout = 10 * time.Second
 	dnsTimeout      = 5 * time.Second
 	sendTimeout     = 30 * time.Second
+	// A first purge of tables that grew for months may take a while.
+	purgeTimeout = 10 * time.Minute
 )
 
 // result is one line of the doctor's report.
@@ -51,8 +51,9 @@ func (r result) String() string {
 }
 
 // doctor checks a deployment and prints one line per check. It only reads:
-// it never applies a migration or writes a row. The exit status is the
-// number of failed checks.
+// it never applies a migration or writes a row, except that -purge deletes
+// the expired rows the application's background purge would. The exit
+// status is the number of failed checks.
 func doctor(ctx context.Context, args []string, e *env) int {
 	fs := newFlagSet("doctor", e)
 	var cf configFlags
@@ -61,6 +62,7 @@ func doctor(ctx context.Context, args []string, e *env) int {
 	dnsServer := fs.String("dns-server", "", "ask this DNS server (`host:port`) instead of the system's resolver")
 	sendTo := fs.String("send-test-email", "", "send a probe email to `address` through the configured backend")
 	summaryLine := fs.Bool("summary", true, "print the number of failed checks to standard error")
+	purge := fs.Bool("purge", false, "delete expired rows now, as the application's background purge does, and print how many")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usageStatus(err)
@@ -87,8 +89,12 @@ func doctor(ctx context.Context, args []string, e *env) int {
 	if err != nil {
 		report(fail("config", "%v", err))
 	} else {
-		for _, r := range diagnose(ctx, cfg, *sendTo, e) {
+		results := diagnose(ctx, cfg, *sendTo, e)
+		for _, r := range results {
 			report(r)
+		}
+		if *purge {
+			report(purgeNow(ctx, cfg, passed(results, "database") && passed(results, "schema"), e))
 		}
 		if *checkDNS {
 			res := e.resolver
@@ -114,7 +120,7 @@ func diagnose(ctx context.Context, cfg config.Config, sendTo string, e *env) []r
 
 	// Every setting but the secret, which has a check of its own.
 	withSecret := cfg
-	withSecret.JWTSecret = strings.Repeat("x", minSecretLen)
+	withSecret.JWTSecret = standInSecret()
 	if err := withSecret.Validate(); err != nil {
 		out = append(out, fail("config", "%s", strings.ReplaceAll(err.Error(), "\n", "; ")))
 	} else {
@@ -124,10 +130,14 @@ func diagnose(ctx context.Context, cfg config.Config, sendTo string, e *env) []r
 	switch n := len(cfg.JWTSecret); {
 	case n == 0:
 		out = append(out, fail("jwt secret", "missing: set REGSTACK_JWT_SECRET in regstack.secrets.env (`regstack init` writes one)"))
-	case n < minSecretLen:
-		out = append(out, fail("jwt secret", "too short (%d bytes; need at least %d)", n, minSecretLen))
+	case n < config.MinSecretBytes:
+		out = append(out, fail("jwt secret", "too short (%d bytes; need at least %d)", n, config.MinSecretBytes))
 	default:
-		out = append(out, pass("jwt secret", "present (%d bytes)", n))
+		if err := config.CheckJWTSecret(cfg.JWTSecret); err != nil {
+			out = append(out, fail("jwt secret", "%v", err))
+		} else {
+			out = append(out, pass("jwt secret", "present (%d bytes)", n))
+		}
 	}
 
 	out = append(out, checkDatabase(ctx, cfg)...)
@@ -156,6 +166,50 @@ func diagnose(ctx context.Context, cfg config.Config, sendTo string, e *env) []r
 		}
 	}
 	return out
+}
+
+// standInSecret is a random secret for the checks that need a valid
+// configuration but sign nothing, so they run (and report on everything
+// else) whatever the configured secret is; that one has a check of its own.
+func standInSecret() string {
+	return rand.Text() + rand.Text()
+}
+
+// passed reports whether the check named name ran and passed.
+func passed(results []result, name string) bool {
+	for _, r := range results {
+		if r.name == name {
+			return r.ok
+		}
+	}
+	return false
+}
+
+// purgeNow deletes the expired rows once, through the application's own
+// (*auth.Auth).PurgeExpired, and says how many it deleted. It needs the
+// database to answer and its schema to be up to date: doctor never applies
+// a migration, and the purge expects the latest tables.
+func purgeNow(ctx context.Context, cfg config.Config, ready bool, e *env) result {
+	if !ready {
+		return fail("purge", "not run: the database must be reachable and its schema up to date (see above)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, purgeTimeout)
+	defer cancel()
+	// This short-lived Auth starts no background purge, and it signs
+	// nothing, so the deployment's own secret is not needed.
+	cfg.PurgeIntervalSeconds = 0
+	cfg.JWTSecret = standInSecret()
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	a, err := auth.New(ctx, cfg, append([]auth.Option{auth.WithLogger(logger)}, e.authOptions...)...)
+	if err != nil {
+		return fail("purge", "not run: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	defer a.Close()
+	n, err := a.PurgeExpired(ctx)
+	if err != nil {
+		return fail("purge", "%v", err)
+	}
+	return pass("purge", "deleted %d expired row(s) (pending registrations, account tokens, revoked tokens, old attempt counts)", n)
 }
 
 // checkDatabase reports whether the database answers and whether every

@@ -12,4 +12,11 @@
 // Every time is stored as TEXT in the fixed-width UTC form
 // 2006-01-02T15:04:05.000000Z, so SQL string comparison is time order and
 // the microseconds survive a round trip exactly.
+//
+// Addresses are compared through email_key columns holding
+// store.EmailKey of the address, computed in Go: SQLite's lower() folds
+// ASCII only, so an index on lower(email) told "Östen" from "östen".
+//
+// The database file is created readable by its owner only (see
+// source.makePrivate); SQLite gives its -wal and -shm files the same mode.
 package sqlite

@@ -8,11 +8,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 
 	"github.com/pressly/goose/v3"
 
 	"example.com/demo/internal/auth/store"
+	"example.com/demo/internal/auth/store/sqlite/sqlitedb"
 )
 
 // ErrNothingToRollBack is returned by Migrator.Down when no migration is
@@ -23,16 +25,18 @@ var ErrNothingToRollBack = errors.New("sqlite: no applied migration to roll back
 // operator commands (`regstack migrate`, `regstack doctor`). It implements
 // store.Migrator.
 type Migrator struct {
-	db *sql.DB
-	p  *goose.Provider
+	db     *sql.DB
+	p      *goose.Provider
+	logger *slog.Logger
 }
 
 var _ store.Migrator = (*Migrator)(nil)
 
 // OpenMigrator opens the database named by databaseURL (the forms Open
 // accepts) without applying anything. Close it when done.
-func OpenMigrator(ctx context.Context, databaseURL string) (*Migrator, error) {
-	db, err := openDB(ctx, databaseURL)
+func OpenMigrator(ctx context.Context, databaseURL string, opts ...Option) (*Migrator, error) {
+	set := resolve(opts)
+	db, err := openDB(ctx, databaseURL, set)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +45,7 @@ func OpenMigrator(ctx context.Context, databaseURL string) (*Migrator, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Migrator{db: db, p: p}, nil
+	return &Migrator{db: db, p: p, logger: set.logger}, nil
 }
 
 // Status lists every embedded migration in version order with whether the
@@ -88,6 +92,12 @@ func (m *Migrator) Up(ctx context.Context) ([]store.Migration, error) {
 	}
 	if err != nil {
 		return applied, fmt.Errorf("sqlite: migrate up: %w", err)
+	}
+	if len(applied) > 0 {
+		// The email-key migration may have had to set accounts aside.
+		if err := warnDuplicateKeys(ctx, sqlitedb.New(m.db), m.logger); err != nil {
+			return applied, err
+		}
 	}
 	return applied, nil
 }

@@ -8,7 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/url"
+	"os"
+	"runtime"
 	"strings"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
@@ -21,6 +25,32 @@ import (
 // write lock before giving up with SQLITE_BUSY.
 const busyTimeoutMS = 10000
 
+// Option adjusts Open and OpenMigrator.
+type Option func(*settings)
+
+type settings struct {
+	logger *slog.Logger
+}
+
+// WithLogger receives the store's few log lines (a database file others
+// could read, an account whose address duplicates another's); the default
+// is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
+
+func resolve(opts []Option) settings {
+	s := settings{logger: slog.Default()}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
+
 // Open opens (creating if needed) the SQLite database named by databaseURL,
 // applies pending migrations and returns a ready Store. Accepted forms:
 //
@@ -29,8 +59,11 @@ const busyTimeoutMS = 10000
 //	sqlite+aiosqlite:///...      the Python reference's spelling, same meaning
 //	sqlite:///:memory:           a private in-memory database (also sqlite://)
 //	file:path.db?mode=rwc        a SQLite URI, passed through
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	db, err := openDB(ctx, databaseURL)
+//
+// A database file is readable and writable by its owner only (0600).
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	set := resolve(opts)
+	db, err := openDB(ctx, databaseURL, set)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +71,21 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, q: sqlitedb.New(db)}, nil
+	q := sqlitedb.New(db)
+	if err := warnDuplicateKeys(ctx, q, set.logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, q: q}, nil
 }
 
 // openDB opens and pings the database without touching its schema.
-func openDB(ctx context.Context, databaseURL string) (*sql.DB, error) {
+func openDB(ctx context.Context, databaseURL string, set settings) (*sql.DB, error) {
 	src, err := parseURL(databaseURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := src.makePrivate(set.logger); err != nil {
 		return nil, err
 	}
 	db, err := sql.Open("sqlite", src.dsn())
@@ -75,6 +116,63 @@ type source struct {
 	uri string
 	// memory is true for an in-memory database.
 	memory bool
+	// path is the database file's path, "" when there is no file or the
+	// URI names it in a way this package does not interpret (another VFS,
+	// a remote authority).
+	path string
+	// readOnly is true for mode=ro: the file must already exist.
+	readOnly bool
+}
+
+// privateMode is the database file's permission: it holds password hashes
+// and every account's address.
+const privateMode fs.FileMode = 0o600
+
+// makePrivate keeps the database file from other users. SQLite would
+// create it 0644 (less the umask), and it gives the -wal and -shm files it
+// creates later the main file's mode, so creating the main file 0600
+// before the driver opens it covers all three. An existing file that group
+// or others may access, and its companions, are restricted to 0600 with a
+// warning. Errors creating the file are returned (usually a missing
+// folder); a file that cannot be restricted is logged and used as it is.
+func (s source) makePrivate(logger *slog.Logger) error {
+	if s.path == "" || s.memory {
+		return nil
+	}
+	if !s.readOnly {
+		f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+		if err == nil {
+			return f.Close()
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("sqlite: create %s (its folder must exist and be writable): %w", s.path, err)
+		}
+	}
+	// Windows has no group and other permission bits to restrict.
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	for _, name := range []string{s.path, s.path + "-wal", s.path + "-shm", s.path + "-journal"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		was := info.Mode().Perm()
+		if was&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, privateMode); err != nil {
+			logger.Error("sqlite: database file is accessible to other users and could not be restricted",
+				"file", name, "mode", was.String(), "err", err)
+			continue
+		}
+		logger.Warn("sqlite: database file was accessible to other users; restricted it to its owner",
+			"file", name, "was", was.String(), "now", privateMode.String())
+	}
+	return nil
 }
 
 // dsn adds the connection settings every connection needs:
@@ -139,13 +237,14 @@ func parseURL(databaseURL string) (source, error) {
 	case ":memory:":
 		return source{uri: "file::memory:", memory: true}, nil
 	}
-	return source{uri: "file:" + escapeURIPath(path)}, nil
+	return source{uri: "file:" + escapeURIPath(path), path: path}, nil
 }
 
 // parseFileURI accepts a SQLite URI filename as it is, recognising the two
-// ways it can name an in-memory database.
+// ways it can name an in-memory database and finding the file's path.
 func parseFileURI(uri string) (source, error) {
 	path, query, _ := strings.Cut(strings.TrimPrefix(uri, "file:"), "?")
+	path, _, _ = strings.Cut(path, "#")
 	q, err := url.ParseQuery(query)
 	if err != nil {
 		return source{}, fmt.Errorf("%w: file: URI query: %v", ErrInvalidURL, err)
@@ -153,8 +252,33 @@ func parseFileURI(uri string) (source, error) {
 	if path == "" && q.Get("mode") != "memory" {
 		return source{}, fmt.Errorf("%w: no database path after file:", ErrInvalidURL)
 	}
-	memory := path == ":memory:" || q.Get("mode") == "memory"
-	return source{uri: uri, memory: memory}, nil
+	src := source{
+		uri:      uri,
+		memory:   path == ":memory:" || q.Get("mode") == "memory",
+		readOnly: q.Get("mode") == "ro",
+	}
+	if !src.memory && q.Get("vfs") == "" {
+		src.path = fileURIPath(path)
+	}
+	return src, nil
+}
+
+// fileURIPath turns the path part of a file: URI into a filesystem path,
+// the way SQLite reads it: an authority must be empty or "localhost", and
+// %XX escapes are decoded. It returns "" for anything else.
+func fileURIPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "//"); ok {
+		authority, tail, _ := strings.Cut(rest, "/")
+		if authority != "" && authority != "localhost" {
+			return ""
+		}
+		p = "/" + tail
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil {
+		return ""
+	}
+	return decoded
 }
 
 // escapeURIPath makes a filesystem path safe inside a SQLite URI: only %,

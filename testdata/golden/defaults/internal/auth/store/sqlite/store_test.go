@@ -4,9 +4,13 @@
 package sqlite
 
 import (
+	"bytes"
 	"errors"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +75,30 @@ func TestParseURL(t *testing.T) {
 		}
 		if got.uri != tt.uri || got.memory != tt.memory {
 			t.Errorf("parseURL(%q) = %+v, want {uri:%s memory:%v}", tt.url, got, tt.uri, tt.memory)
+		}
+	}
+
+	// The file's path, which is created 0600 before SQLite opens it.
+	for _, tt := range []struct{ url, path string }{
+		{"sqlite:///./regstack.db", "./regstack.db"},
+		{"sqlite:////var/lib/app/auth.db", "/var/lib/app/auth.db"},
+		{"sqlite:////tmp/100%.db", "/tmp/100%.db"},
+		{"file:auth.db", "auth.db"},
+		{"file:/abs/a%20b.db?mode=rwc", "/abs/a b.db"},
+		{"file:///abs/auth.db", "/abs/auth.db"},
+		{"file://localhost/abs/auth.db", "/abs/auth.db"},
+		{"file://elsewhere/abs/auth.db", ""},
+		{"file:auth.db?vfs=memdb", ""},
+		{"file::memory:", ""},
+		{"sqlite:///:memory:", ""},
+	} {
+		got, err := parseURL(tt.url)
+		if err != nil {
+			t.Errorf("parseURL(%q): %v", tt.url, err)
+			continue
+		}
+		if got.path != tt.path {
+			t.Errorf("parseURL(%q).path = %q, want %q", tt.url, got.path, tt.path)
 		}
 	}
 
@@ -152,8 +180,8 @@ func TestMigrationsApplyTwice(t *testing.T) {
 	if err := s.db.QueryRowContext(t.Context(), "SELECT count(*) FROM "+MigrationTable+" WHERE version_id > 0").Scan(&versions); err != nil {
 		t.Fatalf("reading %s: %v", MigrationTable, err)
 	}
-	if versions != 1 {
-		t.Errorf("%s holds %d applied versions, want 1", MigrationTable, versions)
+	if want := embeddedCount(t); versions != want {
+		t.Errorf("%s holds %d applied versions, want %d", MigrationTable, versions, want)
 	}
 	var hostTable int
 	if err := s.db.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE name = 'goose_db_version'").Scan(&hostTable); err != nil {
@@ -181,5 +209,90 @@ func TestConnectionSettings(t *testing.T) {
 	}
 	if journal != "wal" || fk != 1 || busy != busyTimeoutMS {
 		t.Errorf("journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, %d", journal, fk, busy, busyTimeoutMS)
+	}
+}
+
+// checkPrivate requires each file to exist with mode 0600.
+func checkPrivate(t *testing.T, files ...string) {
+	t.Helper()
+	for _, name := range files {
+		info, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("stat %s: %v", filepath.Base(name), err)
+			continue
+		}
+		if got := info.Mode().Perm(); got != privateMode {
+			t.Errorf("%s has mode %v, want %v", filepath.Base(name), got, privateMode)
+		}
+	}
+}
+
+// The database holds password hashes: its file, and the -wal and -shm
+// files SQLite creates beside it, must be readable by the owner only.
+func TestDatabaseFilesPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	path := filepath.Join(t.TempDir(), "auth.db")
+	s, err := Open(t.Context(), "sqlite:///"+path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	u := &store.User{Email: "private@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := s.CreateUser(t.Context(), u); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	// While the store is open in WAL mode all three files exist.
+	checkPrivate(t, path, path+"-wal", path+"-shm")
+
+	// A file: URI names the file too.
+	uriPath := filepath.Join(t.TempDir(), "uri 100%.db")
+	s2, err := Open(t.Context(), "file:"+escapeURIPath(uriPath)+"?mode=rwc")
+	if err != nil {
+		t.Fatalf("Open(file: URI): %v", err)
+	}
+	defer s2.Close()
+	checkPrivate(t, uriPath, uriPath+"-wal", uriPath+"-shm")
+}
+
+// An existing database others can read is restricted, with a warning.
+func TestDatabaseFileTightened(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	path := filepath.Join(t.TempDir(), "auth.db")
+	s, err := Open(t.Context(), "sqlite:///"+path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	s, err = Open(t.Context(), "sqlite:///"+path, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	checkPrivate(t, path, path+"-wal", path+"-shm")
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "-rw-r--r--") {
+		t.Errorf("no warning naming the old mode; logs:\n%s", logs.String())
+	}
+}
+
+// mode=ro opens an existing database only: it must not create one.
+func TestOpenReadOnlyCreatesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing.db")
+	if _, err := OpenMigrator(t.Context(), "file:"+path+"?mode=ro"); err == nil {
+		t.Error("OpenMigrator(mode=ro) of a missing file succeeded")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("mode=ro created the file: %v", err)
 	}
 }

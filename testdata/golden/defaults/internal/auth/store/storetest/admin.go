@@ -52,21 +52,29 @@ func (s suite) stats(t *testing.T) {
 		}
 	}
 	// Two live pending registrations, one that expires exactly now and one
-	// long expired: only rows with expires_at after now count.
+	// long expired: only rows with expires_at after now count. Every row
+	// counts, several registrations for one address included.
 	for i, exp := range []time.Time{now.Add(time.Microsecond), now.Add(time.Hour), now, t0} {
 		p := &store.PendingRegistration{
 			Email: fmt.Sprintf("pending%d@example.com", i), PasswordHash: "h",
 			TokenHash: fmt.Sprintf("stats-%d", i), CreatedAt: t0, ExpiresAt: exp,
 		}
-		if err := st.UpsertPending(ctx, p); err != nil {
-			t.Fatalf("UpsertPending: %v", err)
+		if err := st.AddPending(ctx, p, 2); err != nil {
+			t.Fatalf("AddPending: %v", err)
 		}
+	}
+	second := &store.PendingRegistration{
+		Email: "PENDING0@example.com", PasswordHash: "h", TokenHash: "stats-again",
+		CreatedAt: t0.Add(time.Second), ExpiresAt: now.Add(time.Minute),
+	}
+	if err := st.AddPending(ctx, second, 2); err != nil {
+		t.Fatalf("AddPending: %v", err)
 	}
 	got, err = st.Stats(ctx, now)
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
 	}
-	want := store.Stats{TotalUsers: 5, ActiveUsers: 3, VerifiedUsers: 3, Superusers: 1, PendingRegistrations: 2}
+	want := store.Stats{TotalUsers: 5, ActiveUsers: 3, VerifiedUsers: 3, Superusers: 1, PendingRegistrations: 3}
 	if got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
 	}
@@ -137,7 +145,7 @@ func (s suite) listUsersPrefix(t *testing.T) {
 		"Alice@Example.com", "alice.b@example.com", "bob@example.com",
 		"a_b@example.com", "axb@example.com", "a%c@example.com", "abc@example.com",
 		"a.c@example.com", "abbc@example.com", "x*y@example.com", "xxy@example.com",
-		`a\b@example.com`,
+		`a\b@example.com`, "\u00d6sten@example.com", "O\u0308rjan@example.com",
 	}
 	for i, e := range emails {
 		u := newUser(e)
@@ -166,6 +174,11 @@ func (s suite) listUsersPrefix(t *testing.T) {
 		{`a\`, []string{`a\b@example.com`}},
 		{"^a", nil},
 		{"nobody", nil},
+		// The prefix is compared by its key too: case and normal form.
+		{"\u00f6", []string{"O\u0308rjan@example.com", "\u00d6sten@example.com"}},
+		{"o\u0308S", []string{"\u00d6sten@example.com"}},
+		{"\u00d6R", []string{"O\u0308rjan@example.com"}},
+		{"O", nil},
 	} {
 		users, total, err := st.ListUsers(ctx, store.ListUsersParams{EmailPrefix: c.prefix, Limit: 50})
 		if err != nil {
@@ -229,6 +242,7 @@ func (s suite) updateUserDisable(t *testing.T) {
 	ctx := t.Context()
 	u := mustCreate(t, st, "disable@example.com")
 	other := mustCreate(t, st, "bystander@example.com")
+	tokens := mustTokens(t, st, u, other)
 	off := t0.Add(time.Hour)
 
 	got, err := st.UpdateUser(ctx, u.ID, store.UserPatch{IsActive: boolPtr(false)}, off)
@@ -240,6 +254,8 @@ func (s suite) updateUserDisable(t *testing.T) {
 	checkUser(t, got, &want)
 	checkUser(t, mustUser(t, st, u.ID), &want)
 	checkUser(t, mustUser(t, st, other.ID), other)
+	// A reset link mailed before the disable must not work after it.
+	tokens.check(t, st, "disabling", t0)
 
 	// Re-enabling keeps the cutoff: sessions from before the disable stay
 	// dead.
@@ -250,6 +266,23 @@ func (s suite) updateUserDisable(t *testing.T) {
 	}
 	want.IsActive, want.UpdatedAt = true, on
 	checkUser(t, got, &want)
+
+	// A patch that does not disable keeps the user's tokens.
+	tok := &store.AccountToken{
+		TokenHash: "after-enable", UserID: u.ID, Purpose: store.PurposePasswordReset, Email: u.Email,
+		CreatedAt: on, ExpiresAt: on.Add(time.Hour),
+	}
+	if err := st.CreateAccountToken(ctx, tok); err != nil {
+		t.Fatalf("CreateAccountToken: %v", err)
+	}
+	for _, patch := range []store.UserPatch{{IsSuperuser: boolPtr(true)}, {IsActive: boolPtr(true)}, {FullName: ptr("Still Here")}} {
+		if _, err := st.UpdateUser(ctx, u.ID, patch, on); err != nil {
+			t.Fatalf("UpdateUser(%+v): %v", patch, err)
+		}
+	}
+	if _, err := st.ConsumeAccountToken(ctx, tok.TokenHash, tok.Purpose, on); err != nil {
+		t.Errorf("the user's token after patches that do not disable: %v", err)
+	}
 }
 
 func (s suite) revokeSessions(t *testing.T) {

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"example.com/demo/internal/auth/store"
 )
 
@@ -28,20 +30,23 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("UserRoundTrip", s.userRoundTrip)
 	t.Run("TimePrecision", s.timePrecision)
 	t.Run("EmailUniqueCaseInsensitive", s.emailUnique)
+	t.Run("EmailKeyUnicode", s.emailKeyUnicode)
 	t.Run("UserLookups", s.userLookups)
 	t.Run("SetFullName", s.setFullName)
 	t.Run("SetPassword", s.setPassword)
 	t.Run("SetEmail", s.setEmail)
 	t.Run("MarkVerifiedAndRecordLogin", s.markVerifiedAndRecordLogin)
 	t.Run("DeleteUser", s.deleteUser)
-	t.Run("PendingRegistration", s.pending)
-	t.Run("ConsumePendingConcurrent", s.consumePendingConcurrent)
 	t.Run("AccountToken", s.accountToken)
+	t.Run("AccountTokenOnePerPurpose", s.accountTokenOnePerPurpose)
 	t.Run("ConsumeAccountTokenConcurrent", s.consumeAccountTokenConcurrent)
 	t.Run("RevokeToken", s.revokeToken)
 	t.Run("LoginAttempts", s.loginAttempts)
+	t.Run("LoginAttemptKeysAsGiven", s.attemptKeysAsGiven)
 	t.Run("ReserveLoginAttemptConcurrent", s.reserveConcurrent)
 	t.Run("PurgeExpired", s.purgeExpired)
+	s.runLogin(t)
+	s.runPending(t)
 	s.runAdmin(t)
 }
 
@@ -101,6 +106,49 @@ func wantNotFound(t *testing.T, what string, err error) {
 	t.Helper()
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("%s: err = %v, want store.ErrNotFound", what, err)
+	}
+}
+
+// userTokens are live account tokens of one user (one of each purpose) and
+// of a bystander, made by mustTokens.
+type userTokens struct {
+	mine  []*store.AccountToken
+	other *store.AccountToken
+}
+
+// mustTokens gives u an email-change and a password-reset token and other a
+// password-reset token, all live for an hour from t0.
+func mustTokens(t *testing.T, st store.Store, u, other *store.User) userTokens {
+	t.Helper()
+	mk := func(owner *store.User, purpose string) *store.AccountToken {
+		tok := &store.AccountToken{
+			TokenHash: purpose + "-" + owner.ID, UserID: owner.ID, Purpose: purpose, Email: owner.Email,
+			CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+		}
+		if purpose == store.PurposeEmailChange {
+			tok.NewEmail = "next-" + owner.Email
+		}
+		if err := st.CreateAccountToken(t.Context(), tok); err != nil {
+			t.Fatalf("CreateAccountToken(%s): %v", tok.TokenHash, err)
+		}
+		return tok
+	}
+	return userTokens{
+		mine:  []*store.AccountToken{mk(u, store.PurposeEmailChange), mk(u, store.PurposePasswordReset)},
+		other: mk(other, store.PurposePasswordReset),
+	}
+}
+
+// check requires the user's tokens to be gone after op and the
+// bystander's to still work.
+func (ut userTokens) check(t *testing.T, st store.Store, op string, now time.Time) {
+	t.Helper()
+	for _, tok := range ut.mine {
+		_, err := st.ConsumeAccountToken(t.Context(), tok.TokenHash, tok.Purpose, now)
+		wantNotFound(t, fmt.Sprintf("the user's %s token after %s", tok.Purpose, op), err)
+	}
+	if _, err := st.ConsumeAccountToken(t.Context(), ut.other.TokenHash, ut.other.Purpose, now); err != nil {
+		t.Errorf("another user's token after %s: %v", op, err)
 	}
 }
 
@@ -241,6 +289,85 @@ func (s suite) emailUnique(t *testing.T) {
 	}
 }
 
+// Unicode forms of one address, compared by store.EmailKey.
+const (
+	ostenComposed   = "\u00d6sten@x.org"  // "Östen@x.org", Ö as one code point
+	ostenLower      = "\u00f6sten@x.org"  // "östen@x.org"
+	ostenDecomposed = "O\u0308sten@x.org" // O followed by a combining diaeresis
+	ostenDecompLow  = "o\u0308sten@X.ORG" // o + diaeresis, upper-case domain
+)
+
+func (s suite) emailKeyUnicode(t *testing.T) {
+	st := s.store(t)
+	ctx := t.Context()
+
+	// Composed first, then every other form is the same account.
+	u := mustCreate(t, st, ostenComposed)
+	for _, email := range []string{ostenComposed, ostenLower, ostenDecomposed, ostenDecompLow, "\u00d6STEN@X.ORG"} {
+		if err := st.CreateUser(ctx, newUser(email)); !errors.Is(err, store.ErrEmailTaken) {
+			t.Errorf("CreateUser(%+q) after %+q: err = %v, want store.ErrEmailTaken", email, ostenComposed, err)
+		}
+		got, err := st.UserByEmail(ctx, email)
+		if err != nil {
+			t.Errorf("UserByEmail(%+q): %v", email, err)
+			continue
+		}
+		// The address is stored as given, not as its key.
+		if got.ID != u.ID || got.Email != ostenComposed {
+			t.Errorf("UserByEmail(%+q) = %s %+q, want %s %+q", email, got.ID, got.Email, u.ID, ostenComposed)
+		}
+	}
+
+	// A letter with a combining mark that has no composed form (J + tilde)
+	// is still folded.
+	d := mustCreate(t, st, "J\u0303ose@x.org")
+	if got, err := st.UserByEmail(ctx, "j\u0303OSE@x.org"); err != nil || got.ID != d.ID {
+		t.Errorf("UserByEmail(J + combining tilde, other case) = %v, %v; want %s", got, err, d.ID)
+	}
+	// Decomposed first (e + combining acute): the composed forms are taken
+	// and find it.
+	e := mustCreate(t, st, "Re\u0301my@x.org")
+	for _, email := range []string{"R\u00e9my@x.org", "R\u00c9MY@x.org"} {
+		if err := st.CreateUser(ctx, newUser(email)); !errors.Is(err, store.ErrEmailTaken) {
+			t.Errorf("CreateUser(%+q) after its decomposed form: err = %v, want store.ErrEmailTaken", email, err)
+		}
+		if got, err := st.UserByEmail(ctx, email); err != nil || got.ID != e.ID {
+			t.Errorf("UserByEmail(%+q) = %v, %v; want %s", email, got, err, e.ID)
+		}
+	}
+
+	// The key folds case and normal form, nothing more: accents and
+	// special letters still tell addresses apart, whatever a backend's
+	// collation could be told to ignore.
+	for _, email := range []string{"osten@x.org", "\u00f8sten@x.org", "strasse@x.org", "stra\u00dfe@x.org"} {
+		if err := st.CreateUser(ctx, newUser(email)); err != nil {
+			t.Errorf("CreateUser(%+q) beside %+q: %v", email, ostenComposed, err)
+		}
+	}
+	if got, err := st.UserByEmail(ctx, "OSTEN@x.org"); err != nil || got.Email != "osten@x.org" {
+		t.Errorf("UserByEmail(OSTEN@x.org) = %v, %v; want osten@x.org", got, err)
+	}
+
+	// Moving another account onto any form of a taken address is refused.
+	other := mustCreate(t, st, "other@x.org")
+	for _, email := range []string{ostenDecomposed, ostenLower} {
+		if _, err := st.SetEmail(ctx, other.ID, email, t0); !errors.Is(err, store.ErrEmailTaken) {
+			t.Errorf("SetEmail(%+q) onto %+q: err = %v, want store.ErrEmailTaken", email, ostenComposed, err)
+		}
+	}
+	// Moving one's own account to another form of its address is not.
+	moved, err := st.SetEmail(ctx, u.ID, ostenDecomposed, t0)
+	if err != nil {
+		t.Fatalf("SetEmail to another form of the own address: %v", err)
+	}
+	if moved.Email != ostenDecomposed {
+		t.Errorf("after SetEmail, Email = %+q, want %+q", moved.Email, ostenDecomposed)
+	}
+	if got, err := st.UserByEmail(ctx, ostenComposed); err != nil || got.ID != u.ID {
+		t.Errorf("UserByEmail(composed) after SetEmail(decomposed) = %v, %v; want %s", got, err, u.ID)
+	}
+}
+
 func (s suite) userLookups(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
@@ -296,15 +423,7 @@ func (s suite) setPassword(t *testing.T) {
 	ctx := t.Context()
 	u := mustCreate(t, st, "pw@example.com")
 	other := mustCreate(t, st, "other@example.com")
-	for i, owner := range []*store.User{u, u, other} {
-		tok := &store.AccountToken{
-			TokenHash: fmt.Sprintf("%064x", i), UserID: owner.ID, Purpose: store.PurposePasswordReset,
-			CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
-		}
-		if err := st.CreateAccountToken(ctx, tok); err != nil {
-			t.Fatalf("CreateAccountToken: %v", err)
-		}
-	}
+	tokens := mustTokens(t, st, u, other)
 
 	now := t0.Add(time.Minute)
 	got, err := st.SetPassword(ctx, u.ID, "$argon2id$changed", now)
@@ -318,13 +437,7 @@ func (s suite) setPassword(t *testing.T) {
 
 	// The user's outstanding tokens died with the old password; another
 	// user's did not.
-	for i := range 2 {
-		_, err := st.ConsumeAccountToken(ctx, fmt.Sprintf("%064x", i), store.PurposePasswordReset, now)
-		wantNotFound(t, "ConsumeAccountToken after SetPassword", err)
-	}
-	if _, err := st.ConsumeAccountToken(ctx, fmt.Sprintf("%064x", 2), store.PurposePasswordReset, now); err != nil {
-		t.Errorf("another user's token after SetPassword: %v", err)
-	}
+	tokens.check(t, st, "SetPassword", now)
 
 	_, err = st.SetPassword(ctx, "missing", "$argon2id$x", now)
 	wantNotFound(t, "SetPassword(unknown id)", err)
@@ -334,7 +447,8 @@ func (s suite) setEmail(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
 	u := mustCreate(t, st, "old@example.com")
-	mustCreate(t, st, "Taken@Example.com")
+	taken := mustCreate(t, st, "Taken@Example.com")
+	tokens := mustTokens(t, st, u, taken)
 	now := t0.Add(time.Minute)
 
 	got, err := st.SetEmail(ctx, u.ID, "New@Example.com", now)
@@ -344,6 +458,8 @@ func (s suite) setEmail(t *testing.T) {
 	want := *u
 	want.Email, want.UpdatedAt, want.TokensInvalidatedAfter = "New@Example.com", now, now
 	checkUser(t, got, &want)
+	// A reset link mailed to the old address must not work after the move.
+	tokens.check(t, st, "SetEmail", now)
 	if byEmail, err := st.UserByEmail(ctx, "new@example.com"); err != nil || byEmail.ID != u.ID {
 		t.Errorf("UserByEmail(new address) = %v, %v; want the moved user", byEmail, err)
 	}
@@ -379,7 +495,7 @@ func (s suite) markVerifiedAndRecordLogin(t *testing.T) {
 	wantNotFound(t, "MarkVerified(unknown id)", err)
 
 	at := now.Add(time.Minute + 654321*time.Microsecond)
-	if err := st.RecordLogin(ctx, u.ID, at); err != nil {
+	if err := st.RecordLogin(ctx, u.ID, store.LoginRecord{At: at, PasswordHash: u.PasswordHash}); err != nil {
 		t.Fatalf("RecordLogin: %v", err)
 	}
 	after := mustUser(t, st, u.ID)
@@ -387,13 +503,12 @@ func (s suite) markVerifiedAndRecordLogin(t *testing.T) {
 	if !after.IsVerified {
 		t.Error("RecordLogin cleared IsVerified")
 	}
-	wantNotFound(t, "RecordLogin(unknown id)", st.RecordLogin(ctx, "missing", at))
 }
 
 func (s suite) deleteUser(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
-	u := mustCreate(t, st, "Gone@Example.com")
+	u := mustCreate(t, st, "G\u00d6NE@Example.com")
 	keep := mustCreate(t, st, "keep@example.com")
 	now := t0.Add(time.Minute)
 	window := t0
@@ -401,20 +516,24 @@ func (s suite) deleteUser(t *testing.T) {
 	for _, owner := range []*store.User{u, keep} {
 		tok := &store.AccountToken{
 			TokenHash: "tok-" + owner.ID, UserID: owner.ID, Purpose: store.PurposeEmailChange,
-			NewEmail: "next-" + owner.Email, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+			NewEmail: "next-" + owner.Email, Email: owner.Email, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
 		}
 		if err := st.CreateAccountToken(ctx, tok); err != nil {
 			t.Fatalf("CreateAccountToken: %v", err)
 		}
-		// The pending row and the failures use another case of the email.
-		p := &store.PendingRegistration{
-			Email: strings.ToLower(owner.Email), PasswordHash: "h", TokenHash: "pending-" + owner.ID,
-			CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+		// The pending rows use other forms of the email (lower case,
+		// decomposed), so only the key connects them to the account.
+		for i, email := range []string{strings.ToLower(owner.Email), norm.NFD.String(strings.ToUpper(owner.Email))} {
+			p := &store.PendingRegistration{
+				Email: email, PasswordHash: "h", TokenHash: fmt.Sprintf("pending-%d-%s", i, owner.ID),
+				CreatedAt: t0.Add(time.Duration(i) * time.Second), ExpiresAt: t0.Add(time.Hour),
+			}
+			if err := st.AddPending(ctx, p, 5); err != nil {
+				t.Fatalf("AddPending: %v", err)
+			}
 		}
-		if err := st.UpsertPending(ctx, p); err != nil {
-			t.Fatalf("UpsertPending: %v", err)
-		}
-		if _, err := st.ReserveLoginAttempt(ctx, strings.ToUpper(owner.Email), now, window); err != nil {
+		// Password guesses are counted under the account's key.
+		if _, err := st.ReserveLoginAttempt(ctx, store.EmailKey(owner.Email), now, window); err != nil {
 			t.Fatalf("ReserveLoginAttempt: %v", err)
 		}
 	}
@@ -426,9 +545,14 @@ func (s suite) deleteUser(t *testing.T) {
 	wantNotFound(t, "UserByID after DeleteUser", err)
 	_, err = st.ConsumeAccountToken(ctx, "tok-"+u.ID, store.PurposeEmailChange, now)
 	wantNotFound(t, "account token after DeleteUser", err)
-	_, err = st.PendingByEmail(ctx, u.Email)
-	wantNotFound(t, "pending registration after DeleteUser", err)
-	if got, err := st.LoginFailuresSince(ctx, u.Email, window); err != nil || len(got) != 0 {
+	if got := mustPending(t, st, u.Email); len(got) != 0 {
+		t.Errorf("pending registrations after DeleteUser = %d rows, want none", len(got))
+	}
+	for i := range 2 {
+		_, err := st.ConsumePending(ctx, fmt.Sprintf("pending-%d-%s", i, u.ID), now)
+		wantNotFound(t, "ConsumePending after DeleteUser", err)
+	}
+	if got, err := st.LoginFailuresSince(ctx, store.EmailKey(u.Email), window); err != nil || len(got) != 0 {
 		t.Errorf("login failures after DeleteUser = %v, %v; want none", got, err)
 	}
 
@@ -437,80 +561,18 @@ func (s suite) deleteUser(t *testing.T) {
 	if _, err := st.ConsumeAccountToken(ctx, "tok-"+keep.ID, store.PurposeEmailChange, now); err != nil {
 		t.Errorf("other user's account token: %v", err)
 	}
-	if _, err := st.PendingByEmail(ctx, keep.Email); err != nil {
-		t.Errorf("other user's pending registration: %v", err)
+	if got := mustPending(t, st, keep.Email); len(got) != 2 {
+		t.Errorf("other user's pending registrations = %d rows, want 2", len(got))
 	}
-	if got, err := st.LoginFailuresSince(ctx, keep.Email, window); err != nil || len(got) != 1 {
+	if got, err := st.LoginFailuresSince(ctx, store.EmailKey(keep.Email), window); err != nil || len(got) != 1 {
 		t.Errorf("other user's login failures = %v, %v; want 1", got, err)
 	}
 
 	wantNotFound(t, "DeleteUser twice", st.DeleteUser(ctx, u.ID))
 	// The address is free again.
-	if err := st.CreateUser(ctx, newUser("gone@example.com")); err != nil {
+	if err := st.CreateUser(ctx, newUser("g\u00f6ne@example.com")); err != nil {
 		t.Errorf("CreateUser with a deleted user's address: %v", err)
 	}
-}
-
-func checkPending(t *testing.T, got, want *store.PendingRegistration) {
-	t.Helper()
-	if got.ID != want.ID || got.Email != want.Email || got.PasswordHash != want.PasswordHash || got.TokenHash != want.TokenHash {
-		t.Errorf("pending = %+v, want %+v", got, want)
-	}
-	if (got.FullName == nil) != (want.FullName == nil) || (got.FullName != nil && *got.FullName != *want.FullName) {
-		t.Errorf("pending FullName = %v, want %v", got.FullName, want.FullName)
-	}
-	checkTime(t, "pending CreatedAt", got.CreatedAt, want.CreatedAt)
-	checkTime(t, "pending ExpiresAt", got.ExpiresAt, want.ExpiresAt)
-}
-
-func (s suite) pending(t *testing.T) {
-	st := s.store(t)
-	ctx := t.Context()
-	first := &store.PendingRegistration{
-		Email: "Carol@Example.com", PasswordHash: "h1", FullName: ptr("Carol"), TokenHash: "hash-1",
-		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
-	}
-	if err := st.UpsertPending(ctx, first); err != nil {
-		t.Fatalf("UpsertPending: %v", err)
-	}
-	if first.ID == "" {
-		t.Error("UpsertPending did not assign an ID")
-	}
-	got, err := st.PendingByEmail(ctx, "carol@example.com")
-	if err != nil {
-		t.Fatalf("PendingByEmail (other case): %v", err)
-	}
-	checkPending(t, got, first)
-
-	// A second sign-up for the address replaces the first, whatever the
-	// case, and the first link stops working.
-	second := &store.PendingRegistration{
-		Email: "CAROL@example.com", PasswordHash: "h2", TokenHash: "hash-2",
-		CreatedAt: t0.Add(time.Minute), ExpiresAt: t0.Add(-time.Minute),
-	}
-	if err := st.UpsertPending(ctx, second); err != nil {
-		t.Fatalf("UpsertPending (replace): %v", err)
-	}
-	// Expired rows are still returned: expiry is the caller's check.
-	got, err = st.PendingByEmail(ctx, "Carol@Example.com")
-	if err != nil {
-		t.Fatalf("PendingByEmail after replace: %v", err)
-	}
-	checkPending(t, got, second)
-	_, err = st.ConsumePending(ctx, "hash-1")
-	wantNotFound(t, "ConsumePending(replaced token)", err)
-
-	got, err = st.ConsumePending(ctx, "hash-2")
-	if err != nil {
-		t.Fatalf("ConsumePending: %v", err)
-	}
-	checkPending(t, got, second)
-	_, err = st.ConsumePending(ctx, "hash-2")
-	wantNotFound(t, "ConsumePending twice", err)
-	_, err = st.PendingByEmail(ctx, "carol@example.com")
-	wantNotFound(t, "PendingByEmail after consume", err)
-	_, err = st.PendingByEmail(ctx, "nobody@example.com")
-	wantNotFound(t, "PendingByEmail(unknown)", err)
 }
 
 // race runs fn from concurrency goroutines released at once and returns
@@ -548,25 +610,6 @@ func exactlyOneWinner(t *testing.T, errs []error) {
 	}
 }
 
-func (s suite) consumePendingConcurrent(t *testing.T) {
-	st := s.store(t)
-	ctx := t.Context()
-	p := &store.PendingRegistration{
-		Email: "race@example.com", PasswordHash: "h", TokenHash: "race-hash",
-		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
-	}
-	if err := st.UpsertPending(ctx, p); err != nil {
-		t.Fatalf("UpsertPending: %v", err)
-	}
-	exactlyOneWinner(t, race(func(int) error {
-		got, err := st.ConsumePending(ctx, "race-hash")
-		if err == nil && got.Email != p.Email {
-			return fmt.Errorf("winner got %q", got.Email)
-		}
-		return err
-	}))
-}
-
 func (s suite) accountToken(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
@@ -574,11 +617,11 @@ func (s suite) accountToken(t *testing.T) {
 	expires := t0.Add(30 * time.Minute)
 	change := &store.AccountToken{
 		TokenHash: "change", UserID: u.ID, Purpose: store.PurposeEmailChange,
-		NewEmail: "Moved@Example.com", CreatedAt: t0, ExpiresAt: expires,
+		NewEmail: "Moved@Example.com", Email: "Tokens@Example.com", CreatedAt: t0, ExpiresAt: expires,
 	}
 	reset := &store.AccountToken{
 		TokenHash: "reset", UserID: u.ID, Purpose: store.PurposePasswordReset,
-		CreatedAt: t0, ExpiresAt: expires,
+		Email: "t\u00d6kens@example.com", CreatedAt: t0, ExpiresAt: expires,
 	}
 	for _, tok := range []*store.AccountToken{change, reset} {
 		if err := st.CreateAccountToken(ctx, tok); err != nil {
@@ -600,7 +643,8 @@ func (s suite) accountToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ConsumeAccountToken just before expiry: %v", err)
 	}
-	if got.TokenHash != "change" || got.UserID != u.ID || got.Purpose != store.PurposeEmailChange || got.NewEmail != "Moved@Example.com" {
+	if got.TokenHash != "change" || got.UserID != u.ID || got.Purpose != store.PurposeEmailChange ||
+		got.NewEmail != "Moved@Example.com" || got.Email != "Tokens@Example.com" {
 		t.Errorf("consumed token = %+v, want %+v", got, change)
 	}
 	checkTime(t, "token CreatedAt", got.CreatedAt, t0)
@@ -615,8 +659,43 @@ func (s suite) accountToken(t *testing.T) {
 	if got.NewEmail != "" {
 		t.Errorf("reset token NewEmail = %q, want empty", got.NewEmail)
 	}
+	// The address is kept exactly as given, not as its key.
+	if got.Email != reset.Email {
+		t.Errorf("reset token Email = %+q, want %+q", got.Email, reset.Email)
+	}
 	_, err = st.ConsumeAccountToken(ctx, "never-issued", store.PurposePasswordReset, t0)
 	wantNotFound(t, "ConsumeAccountToken(unknown)", err)
+}
+
+func (s suite) accountTokenOnePerPurpose(t *testing.T) {
+	st := s.store(t)
+	ctx := t.Context()
+	u := mustCreate(t, st, "links@example.com")
+	other := mustCreate(t, st, "bystander@example.com")
+	tokens := mustTokens(t, st, u, other)
+	now := t0.Add(time.Minute)
+
+	// A newer reset link replaces the user's older one, and only that one:
+	// the email-change link and the other user's reset link keep working.
+	newer := &store.AccountToken{
+		TokenHash: "reset-newer", UserID: u.ID, Purpose: store.PurposePasswordReset, Email: u.Email,
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour),
+	}
+	if err := st.CreateAccountToken(ctx, newer); err != nil {
+		t.Fatalf("CreateAccountToken(newer reset): %v", err)
+	}
+	change, reset := tokens.mine[0], tokens.mine[1]
+	_, err := st.ConsumeAccountToken(ctx, reset.TokenHash, store.PurposePasswordReset, now)
+	wantNotFound(t, "the older reset token after a newer one", err)
+	if _, err := st.ConsumeAccountToken(ctx, newer.TokenHash, store.PurposePasswordReset, now); err != nil {
+		t.Errorf("the newer reset token: %v", err)
+	}
+	if _, err := st.ConsumeAccountToken(ctx, change.TokenHash, store.PurposeEmailChange, now); err != nil {
+		t.Errorf("the email-change token after a newer reset token: %v", err)
+	}
+	if _, err := st.ConsumeAccountToken(ctx, tokens.other.TokenHash, store.PurposePasswordReset, now); err != nil {
+		t.Errorf("another user's reset token after a newer one of this user: %v", err)
+	}
 }
 
 func (s suite) consumeAccountTokenConcurrent(t *testing.T) {
@@ -681,13 +760,13 @@ func (s suite) loginAttempts(t *testing.T) {
 	if _, err := st.ReserveLoginAttempt(ctx, "dave@example.com", old, old.Add(-time.Second)); err != nil {
 		t.Fatalf("ReserveLoginAttempt: %v", err)
 	}
-	first, err := st.ReserveLoginAttempt(ctx, "Dave@Example.com", a1, window)
+	first, err := st.ReserveLoginAttempt(ctx, "dave@example.com", a1, window)
 	if err != nil {
 		t.Fatalf("ReserveLoginAttempt: %v", err)
 	}
 	checkTimes(t, "first reservation", first.Recent, []time.Time{a1})
 	// Reserved out of time order; Recent is still oldest first.
-	second, err := st.ReserveLoginAttempt(ctx, "DAVE@example.com", a2, window)
+	second, err := st.ReserveLoginAttempt(ctx, "dave@example.com", a2, window)
 	if err != nil {
 		t.Fatalf("ReserveLoginAttempt: %v", err)
 	}
@@ -709,7 +788,7 @@ func (s suite) loginAttempts(t *testing.T) {
 	if err := st.WithdrawLoginAttempt(ctx, third.ID); err != nil {
 		t.Fatalf("WithdrawLoginAttempt: %v", err)
 	}
-	got, err := st.LoginFailuresSince(ctx, "dave@EXAMPLE.com", window)
+	got, err := st.LoginFailuresSince(ctx, "dave@example.com", window)
 	if err != nil {
 		t.Fatalf("LoginFailuresSince: %v", err)
 	}
@@ -723,7 +802,7 @@ func (s suite) loginAttempts(t *testing.T) {
 		t.Errorf("WithdrawLoginAttempt of a withdrawn id: %v", err)
 	}
 
-	if err := st.ClearLoginFailures(ctx, "DAVE@example.com"); err != nil {
+	if err := st.ClearLoginFailures(ctx, "dave@example.com"); err != nil {
 		t.Fatalf("ClearLoginFailures: %v", err)
 	}
 	if got, err := st.LoginFailuresSince(ctx, "dave@example.com", old.Add(-time.Second)); err != nil || len(got) != 0 {
@@ -731,6 +810,41 @@ func (s suite) loginAttempts(t *testing.T) {
 	}
 	if got, err := st.LoginFailuresSince(ctx, "erin@example.com", window); err != nil || len(got) != 1 {
 		t.Errorf("other address after clearing = %v, %v; want 1", got, err)
+	}
+}
+
+// The store counts attempts under the key exactly as the caller built it:
+// case folding is the caller's job (store.EmailKey), and a prefixed key is
+// a counter of its own.
+func (s suite) attemptKeysAsGiven(t *testing.T) {
+	st := s.store(t)
+	ctx := t.Context()
+	window := t0.Add(-time.Hour)
+	keys := []string{"x@example.com", "mail:x@example.com", "X@Example.com", "reset:x@example.com"}
+	for i, key := range keys {
+		// Key i gets i+1 attempts.
+		for j := range i + 1 {
+			if _, err := st.ReserveLoginAttempt(ctx, key, t0.Add(time.Duration(j)*time.Second), window); err != nil {
+				t.Fatalf("ReserveLoginAttempt(%s): %v", key, err)
+			}
+		}
+	}
+	for i, key := range keys {
+		if got, err := st.LoginFailuresSince(ctx, key, window); err != nil || len(got) != i+1 {
+			t.Errorf("LoginFailuresSince(%s) = %v, %v; want %d attempts", key, got, err, i+1)
+		}
+	}
+	if err := st.ClearLoginFailures(ctx, "x@example.com"); err != nil {
+		t.Fatalf("ClearLoginFailures: %v", err)
+	}
+	for i, key := range keys {
+		want := i + 1
+		if i == 0 {
+			want = 0
+		}
+		if got, err := st.LoginFailuresSince(ctx, key, window); err != nil || len(got) != want {
+			t.Errorf("after clearing x@example.com, LoginFailuresSince(%s) = %v, %v; want %d attempts", key, got, err, want)
+		}
 	}
 }
 
@@ -768,20 +882,26 @@ func (s suite) reserveConcurrent(t *testing.T) {
 func (s suite) purgeExpired(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
-	u := mustCreate(t, st, "purge@example.com")
 	now := t0
 	window := now.Add(-time.Hour)
 
-	for name, exp := range map[string]time.Time{"dead": now.Add(-time.Second), "live": now.Add(time.Second)} {
+	// "dead" expired before now and goes; "edge" expires exactly now and
+	// "live" after it, so both stay. Each token belongs to its own user,
+	// so none replaces another.
+	expiries := map[string]time.Time{"dead": now.Add(-time.Microsecond), "edge": now, "live": now.Add(time.Second)}
+	users := map[string]*store.User{}
+	for name, exp := range expiries {
+		u := mustCreate(t, st, name+"-user@example.com")
+		users[name] = u
 		p := &store.PendingRegistration{
 			Email: name + "@example.com", PasswordHash: "h", TokenHash: "pending-" + name,
 			CreatedAt: now.Add(-time.Hour), ExpiresAt: exp,
 		}
-		if err := st.UpsertPending(ctx, p); err != nil {
-			t.Fatalf("UpsertPending: %v", err)
+		if err := st.AddPending(ctx, p, 2); err != nil {
+			t.Fatalf("AddPending: %v", err)
 		}
 		tok := &store.AccountToken{
-			TokenHash: "token-" + name, UserID: u.ID, Purpose: store.PurposePasswordReset,
+			TokenHash: "token-" + name, UserID: u.ID, Purpose: store.PurposePasswordReset, Email: u.Email,
 			CreatedAt: now.Add(-time.Hour), ExpiresAt: exp,
 		}
 		if err := st.CreateAccountToken(ctx, tok); err != nil {
@@ -791,39 +911,64 @@ func (s suite) purgeExpired(t *testing.T) {
 			t.Fatalf("RevokeToken: %v", err)
 		}
 	}
-	for _, at := range []time.Time{window.Add(-time.Second), window, now} {
-		if _, err := st.ReserveLoginAttempt(ctx, "purge@example.com", at, window); err != nil {
-			t.Fatalf("ReserveLoginAttempt: %v", err)
+	// Attempts at or before the window start go, whatever their key.
+	for _, key := range []string{"purge@example.com", "mail:purge@example.com"} {
+		for _, at := range []time.Time{window.Add(-time.Second), window, now} {
+			if _, err := st.ReserveLoginAttempt(ctx, key, at, window); err != nil {
+				t.Fatalf("ReserveLoginAttempt: %v", err)
+			}
 		}
 	}
 
-	if err := st.PurgeExpired(ctx, now, window); err != nil {
+	// One pending row, one account token, one revoked jti, four attempts.
+	n, err := st.PurgeExpired(ctx, now, window)
+	if err != nil {
 		t.Fatalf("PurgeExpired: %v", err)
 	}
+	if n != 7 {
+		t.Errorf("PurgeExpired deleted %d rows, want 7", n)
+	}
 
-	_, err := st.PendingByEmail(ctx, "dead@example.com")
-	wantNotFound(t, "expired pending registration after purge", err)
-	if _, err := st.PendingByEmail(ctx, "live@example.com"); err != nil {
-		t.Errorf("live pending registration after purge: %v", err)
+	if got := mustPending(t, st, "dead@example.com"); len(got) != 0 {
+		t.Errorf("expired pending registration after purge: %d rows, want none", len(got))
+	}
+	for _, name := range []string{"edge", "live"} {
+		if got := mustPending(t, st, name+"@example.com"); len(got) != 1 {
+			t.Errorf("%s pending registration after purge: %d rows, want 1", name, len(got))
+		}
 	}
 	// Consuming "as of" an earlier instant tells a purged token from one
 	// that is merely expired.
-	_, err = st.ConsumeAccountToken(ctx, "token-dead", store.PurposePasswordReset, now.Add(-time.Hour))
+	before := now.Add(-time.Minute)
+	_, err = st.ConsumeAccountToken(ctx, "token-dead", store.PurposePasswordReset, before)
 	wantNotFound(t, "expired account token after purge", err)
-	if _, err := st.ConsumeAccountToken(ctx, "token-live", store.PurposePasswordReset, now); err != nil {
-		t.Errorf("live account token after purge: %v", err)
+	for _, name := range []string{"edge", "live"} {
+		if _, err := st.ConsumeAccountToken(ctx, "token-"+name, store.PurposePasswordReset, before); err != nil {
+			t.Errorf("%s account token after purge: %v", name, err)
+		}
 	}
 	if revoked, err := st.IsTokenRevoked(ctx, "jti-dead"); err != nil || revoked {
 		t.Errorf("IsTokenRevoked(expired jti) after purge = %v, %v; want false", revoked, err)
 	}
-	if revoked, err := st.IsTokenRevoked(ctx, "jti-live"); err != nil || !revoked {
-		t.Errorf("IsTokenRevoked(live jti) after purge = %v, %v; want true", revoked, err)
+	for _, name := range []string{"edge", "live"} {
+		if revoked, err := st.IsTokenRevoked(ctx, "jti-"+name); err != nil || !revoked {
+			t.Errorf("IsTokenRevoked(%s jti) after purge = %v, %v; want true", name, revoked, err)
+		}
 	}
-	got, err := st.LoginFailuresSince(ctx, "purge@example.com", window.Add(-24*time.Hour))
-	if err != nil {
-		t.Fatalf("LoginFailuresSince: %v", err)
+	for _, key := range []string{"purge@example.com", "mail:purge@example.com"} {
+		got, err := st.LoginFailuresSince(ctx, key, window.Add(-24*time.Hour))
+		if err != nil {
+			t.Fatalf("LoginFailuresSince: %v", err)
+		}
+		checkTimes(t, "attempts after purge under "+key, got, []time.Time{now})
 	}
-	checkTimes(t, "login failures after purge", got, []time.Time{now})
-	// The user itself is not touched.
-	mustUser(t, st, u.ID)
+	// The users themselves are not touched.
+	for _, u := range users {
+		mustUser(t, st, u.ID)
+	}
+
+	// Nothing is left to purge.
+	if n, err := st.PurgeExpired(ctx, now, window); err != nil || n != 0 {
+		t.Errorf("second PurgeExpired = %d, %v; want 0", n, err)
+	}
 }

@@ -17,14 +17,16 @@ import (
 )
 
 // createAdmin creates a verified administrator, or promotes an existing
-// account. The password never appears on a command line (where ps shows
-// it): with -password-stdin it is the first line of standard input.
+// account whose address is verified (an unverified one only with -force).
+// The password never appears on a command line (where ps shows it): with
+// -password-stdin it is the first line of standard input.
 func createAdmin(ctx context.Context, args []string, e *env) int {
 	fs := newFlagSet("create-admin", e)
 	var cf configFlags
 	cf.register(fs)
 	email := fs.String("email", "", "email address of the administrator (required)")
 	passwordStdin := fs.Bool("password-stdin", false, "read the password of a new account from the first line of standard input")
+	force := fs.Bool("force", false, "promote an existing account even though its email address was never verified")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usageStatus(err)
@@ -48,15 +50,27 @@ func createAdmin(ctx context.Context, args []string, e *env) int {
 	}
 	// New opens the database and applies pending migrations, exactly as
 	// the application does when it starts.
-	a, err := auth.New(ctx, cfg, auth.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := auth.New(ctx, cfg, append([]auth.Option{auth.WithLogger(logger)}, e.authOptions...)...)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "authctl create-admin:", err)
 		return exitFailure
 	}
 	defer a.Close()
 
-	u, outcome, err := a.BootstrapAdmin(ctx, *email, plain)
+	var opts []auth.AdminOption
+	if *force {
+		opts = append(opts, auth.PromoteUnverified())
+	}
+	u, outcome, err := a.BootstrapAdmin(ctx, *email, plain, opts...)
 	switch {
+	case errors.Is(err, auth.ErrUnverifiedAccount):
+		// Whoever registered the address first chose the password: when
+		// sign-up does not require verification that may be anyone.
+		fmt.Fprintf(e.stderr, "authctl create-admin: refusing to promote unverified account %s (id=%s): "+
+			"anyone can register an address, so it may not be yours; verify it first (follow the emailed link) "+
+			"or pass --force if you know who created it\n", u.Email, u.ID)
+		return exitFailure
 	case errors.Is(err, auth.ErrPasswordRules) && plain == "":
 		fmt.Fprintf(e.stderr, "authctl create-admin: %s has no account yet, and creating one needs a password\n", *email)
 		return exitUsage
@@ -72,6 +86,9 @@ func createAdmin(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stdout, "created admin %s (id=%s), verified and active\n", u.Email, u.ID)
 	case auth.AdminPromoted:
 		fmt.Fprintf(e.stdout, "promoted %s to admin (id=%s); their password was not changed\n", u.Email, u.ID)
+		if !u.IsVerified {
+			fmt.Fprintf(e.stderr, "warning: the address %s was never verified (promoted because of --force)\n", u.Email)
+		}
 	default:
 		fmt.Fprintf(e.stdout, "%s is already an admin (id=%s); nothing changed\n", u.Email, u.ID)
 	}

@@ -142,6 +142,7 @@ func pendingFromRow(row sqlitedb.PendingRegistration) (*store.PendingRegistratio
 		TokenHash:    row.TokenHash,
 		CreatedAt:    tr.required(row.CreatedAt),
 		ExpiresAt:    tr.required(row.ExpiresAt),
+		Contested:    row.Contested,
 	}
 	if tr.err != nil {
 		return nil, tr.err
@@ -156,6 +157,7 @@ func accountTokenFromRow(row sqlitedb.AccountToken) (*store.AccountToken, error)
 		UserID:    row.UserID,
 		Purpose:   row.Purpose,
 		NewEmail:  row.NewEmail.String,
+		Email:     row.Email,
 		CreatedAt: tr.required(row.CreatedAt),
 		ExpiresAt: tr.required(row.ExpiresAt),
 	}

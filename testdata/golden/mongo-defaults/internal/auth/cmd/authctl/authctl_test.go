@@ -13,14 +13,20 @@ import (
 	"strings"
 	"testing"
 
+	"example.com/demo/internal/auth"
 	"example.com/demo/internal/auth/authtest"
 	"example.com/demo/internal/auth/config"
 )
+
+// testSecret is 42 random bytes, base64url-encoded (56 characters).
+const testSecret = "k61kKSUlryUXYhEZge5Q4SZfBZHFMhdCG55SuAwZyWAdfM-Xh-NGaYan"
 
 // testEnv runs authctl commands in-process against one database.
 type testEnv struct {
 	dbURL   string
 	environ []string
+	// authOptions go to the commands' auth.New (env.authOptions).
+	authOptions []auth.Option
 }
 
 // newTestEnv configures authctl only through the environment: a fresh
@@ -37,7 +43,7 @@ func newTestEnv(t *testing.T, extra ...string) *testEnv {
 	environ := []string{
 		"REGSTACK_CONFIG=" + empty,
 		"REGSTACK_DATABASE_URL=" + url,
-		"REGSTACK_JWT_SECRET=" + strings.Repeat("s3cret-", 8),
+		"REGSTACK_JWT_SECRET=" + testSecret,
 		"REGSTACK_PASSWORD_HASH_MEMORY_KIB=1024",
 		"REGSTACK_PASSWORD_HASH_TIME_COST=1",
 		"REGSTACK_PASSWORD_HASH_PARALLELISM=1",
@@ -59,7 +65,7 @@ func (o outcome) String() string {
 func (te *testEnv) run(t *testing.T, stdin string, args ...string) outcome {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr, environ: te.environ}
+	e := &env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr, environ: te.environ, authOptions: te.authOptions}
 	code := run(context.Background(), args, e)
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

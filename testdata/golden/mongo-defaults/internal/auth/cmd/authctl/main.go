@@ -24,12 +24,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
+	"example.com/demo/internal/auth"
 	"example.com/demo/internal/auth/config"
 )
 
@@ -57,14 +59,19 @@ type env struct {
 	// resolver answers the DNS checks of doctor; nil means the system's
 	// (or the one -dns-server names).
 	resolver resolver
+	// authOptions are added to every auth.New of a command (tests give a
+	// clock or a store here).
+	authOptions []auth.Option
 }
 
 const usage = `authctl is the operator program of the account system.
 
 Usage:
-  authctl create-admin -email EMAIL [-password-stdin]   create or promote an administrator
-  authctl migrate [up|down|status]                      apply, roll back or list migrations
-  authctl doctor [-check-dns] [-send-test-email TO]     check the configuration and the database
+  authctl create-admin -email EMAIL [-password-stdin] [-force]
+                                       create an administrator, or promote a verified account
+  authctl migrate [up|down|status]     apply, roll back or list migrations
+  authctl doctor [-check-dns] [-send-test-email TO] [-purge]
+                                       check the configuration and the database
 
 Every command takes -config PATH (default regstack.toml or $REGSTACK_CONFIG)
 and -secrets PATH (default regstack.secrets.env). Run 'authctl COMMAND -h'
@@ -106,7 +113,10 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 }
 
 func (c *configFlags) options(e *env) config.LoadOptions {
-	return config.LoadOptions{TOMLPath: c.tomlPath, SecretsPath: c.secretsPath, Environ: e.environ}
+	return config.LoadOptions{TOMLPath: c.tomlPath, SecretsPath: c.secretsPath, Environ: e.environ,
+		// Warnings (a secrets file others can read) go where the
+		// command's errors go.
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"example.com/demo/internal/auth/store"
@@ -47,16 +48,18 @@ func (s *Store) Stats(ctx context.Context, now time.Time) (store.Stats, error) {
 }
 
 // ListUsers returns one page of users, newest first (ties by id,
-// descending), and how many match the email prefix in total. The prefix
-// is matched against email_key with an anchored, fully escaped regular
-// expression, which a {email_key: 1} index serves as a range scan.
+// descending), and how many match the email prefix in total. The prefix's
+// store.EmailKey is matched against email_key with an anchored, fully
+// escaped regular expression, which a {email_key: 1} index serves as a
+// range scan. Accounts the email-key step set aside (migrate.go) have keys
+// no prefix matches; they are listed without one.
 func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*store.User, int, error) {
 	if p.Skip < 0 || p.Limit < 0 {
 		return nil, 0, fmt.Errorf("mongo: list users: negative skip or limit")
 	}
 	filter := bson.D{}
 	if p.EmailPrefix != "" {
-		pattern := "^" + regexp.QuoteMeta(emailKey(p.EmailPrefix))
+		pattern := "^" + regexp.QuoteMeta(store.EmailKey(p.EmailPrefix))
 		filter = bson.D{{Key: "email_key", Value: bson.Regex{Pattern: pattern}}}
 	}
 	total, err := s.users.CountDocuments(ctx, filter)
@@ -89,9 +92,10 @@ func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*stor
 	return users, int(total), nil
 }
 
-// UpdateUser applies an operator's patch in one update; disabling also
-// moves the session cutoff to now. An empty patch changes nothing, not
-// even UpdatedAt.
+// UpdateUser applies an operator's patch in one update. Disabling also
+// revokes the sessions in that update (revoke) and then deletes the user's
+// account tokens (deleteAccountTokens). An empty patch changes nothing,
+// not even UpdatedAt.
 func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserPatch, now time.Time) (*store.User, error) {
 	if patch.IsActive == nil && patch.IsSuperuser == nil && patch.FullName == nil {
 		return s.UserByID(ctx, userID)
@@ -99,9 +103,6 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserP
 	set := bson.D{{Key: "updated_at", Value: micros(now)}}
 	if patch.IsActive != nil {
 		set = append(set, bson.E{Key: "is_active", Value: *patch.IsActive})
-		if !*patch.IsActive {
-			set = append(set, bson.E{Key: "tokens_invalidated_after", Value: micros(now)})
-		}
 	}
 	if patch.IsSuperuser != nil {
 		set = append(set, bson.E{Key: "is_superuser", Value: *patch.IsSuperuser})
@@ -109,50 +110,63 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserP
 	if patch.FullName != nil {
 		set = append(set, bson.E{Key: "full_name", Value: *patch.FullName})
 	}
-	return s.updateUser(ctx, "update user", userID, bson.D{{Key: "$set", Value: set}})
+	if patch.IsActive == nil || *patch.IsActive {
+		return s.updateUser(ctx, "update user", userID, bson.D{{Key: "$set", Value: set}})
+	}
+	u, err := s.revoke(ctx, "update user", userID, set, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.deleteAccountTokens(ctx, "update user", userID)
 }
 
-// RevokeSessions moves the user's session cutoff to now. UpdatedAt stays:
-// nothing about the account itself changed.
+// RevokeSessions revokes every session of the user issued up to now
+// (revoke). UpdatedAt stays: nothing about the account itself changed.
 func (s *Store) RevokeSessions(ctx context.Context, userID string, now time.Time) (*store.User, error) {
-	return s.updateUser(ctx, "revoke sessions", userID, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "tokens_invalidated_after", Value: micros(now)},
-	}}})
+	return s.revoke(ctx, "revoke sessions", userID, nil, nil, now)
 }
 
 // PurgeExpired deletes pending registrations, account tokens and revoked
-// tokens whose expiry is before now, and login failures (and tombstones)
-// at or before loginWindowStart. It is what keeps the collections small on
-// a server without TTL indexes; with them it merely runs ahead of the TTL
-// monitor.
-func (s *Store) PurgeExpired(ctx context.Context, now, loginWindowStart time.Time) error {
+// tokens whose expiry is before now, and attempts at or before
+// attemptsBefore, and returns how many it deleted. It is what keeps the
+// collections small on a server without TTL indexes; with them it merely
+// runs ahead of the TTL monitor.
+//
+// It also deletes the store's own bookkeeping, withdrawn attempts'
+// tombstones (attempts.go) and abandoned consume claims (pending.go), but
+// does not count them: they are not rows the caller ever stored, and the
+// SQL stores have no such thing to count.
+func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error) {
 	before := func(field string, t time.Time) bson.D {
 		return bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: micros(t)}}}}
 	}
-	for _, p := range []struct {
-		what   string
-		delete func() error
-	}{
-		{"pending registrations", func() error {
-			_, err := s.pending.DeleteMany(ctx, before("expires_at", now))
-			return err
-		}},
-		{"account tokens", func() error {
-			_, err := s.accountTokens.DeleteMany(ctx, before("expires_at", now))
-			return err
-		}},
-		{"revoked tokens", func() error {
-			_, err := s.blacklist.DeleteMany(ctx, before("exp", now))
-			return err
-		}},
-		{"login failures", func() error {
-			_, err := s.loginAttempts.DeleteMany(ctx, bson.D{{Key: "when", Value: bson.D{{Key: "$lte", Value: micros(loginWindowStart)}}}})
-			return err
-		}},
-	} {
-		if err := p.delete(); err != nil {
-			return fmt.Errorf("mongo: purge %s: %w", p.what, err)
+	oldAttempts := func(withdrawn bool) bson.D {
+		return bson.D{
+			{Key: "when", Value: bson.D{{Key: "$lte", Value: micros(attemptsBefore)}}},
+			{Key: "withdrawn", Value: withdrawn},
 		}
 	}
-	return nil
+	var total int64
+	for _, p := range []struct {
+		what   string
+		coll   *mongo.Collection
+		filter bson.D
+		count  bool
+	}{
+		{"pending registrations", s.pending, before("expires_at", now), true},
+		{"account tokens", s.accountTokens, before("expires_at", now), true},
+		{"revoked tokens", s.blacklist, before("exp", now), true},
+		{"attempts", s.loginAttempts, oldAttempts(false), true},
+		{"withdrawn attempts", s.loginAttempts, oldAttempts(true), false},
+		{"abandoned claims", s.claims, before("expires_at", now), false},
+	} {
+		res, err := p.coll.DeleteMany(ctx, p.filter)
+		if err != nil {
+			return total, fmt.Errorf("mongo: purge %s: %w", p.what, err)
+		}
+		if p.count {
+			total += res.DeletedCount
+		}
+	}
+	return total, nil
 }

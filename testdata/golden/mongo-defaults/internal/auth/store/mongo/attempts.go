@@ -18,20 +18,25 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
-// Login failures and the exact lockout count without transactions.
+// Attempts and the exact lockout count without transactions.
 //
-// The lockout needs N concurrent failures for one address to see N
-// distinct counts (1, 2, ... N), or more than threshold attempts could get
-// to check a password. SQL stores get that from a write transaction; here
-// it comes from a unique index, the one atomic primitive MongoDB and
-// FerretDB share for this (FerretDB applies $push and findAndModify as an
-// unlocked read-modify-write, so concurrent $push updates to one document
-// lose entries there; that was measured, and is why failures are not an
-// array in one document per address).
+// Attempts are counted under a key the caller builds (an account's
+// store.EmailKey for password guesses, a prefixed key for other counters)
+// and kept exactly as given, in the field email_key (named when it only
+// held addresses).
 //
-// Each failure is its own document carrying seq, a per-address sequence
+// The lockout needs N concurrent failures for one key to see N distinct
+// counts (1, 2, ... N), or more than threshold attempts could get to check
+// a password. SQL stores get that from a write transaction; here it comes
+// from a unique index, the one atomic primitive MongoDB and FerretDB share
+// for this (FerretDB applies $push and findAndModify as an unlocked
+// read-modify-write, so concurrent $push updates to one document lose
+// entries there; that was measured, and is why failures are not an array
+// in one document per key).
+//
+// Each failure is its own document carrying seq, a per-key sequence
 // number under a unique (email_key, seq) index. A caller reads the highest
-// seq for the address and inserts with seq+1; if another caller took that
+// seq for the key and inserts with seq+1; if another caller took that
 // number first the insert fails with a duplicate key and it reads again.
 // So a seq is taken only once every lower seq exists, and a caller's count
 // is the live failures in the window with seq up to its own: of two
@@ -45,16 +50,17 @@ import (
 
 // maxReserveTries bounds how often ReserveLoginAttempt retries after
 // another caller took its sequence number. Every round lets at least one
-// contender in, so only a flood of failures for one address exhausts it.
+// contender in, so only a flood of failures for one key exhausts it.
 const maxReserveTries = 100
 
 // attemptDoc is a login_attempts document.
 type attemptDoc struct {
 	// ID is random: the store.LoginAttempt id WithdrawLoginAttempt takes.
-	ID       int64  `bson:"_id"`
-	EmailKey string `bson:"email_key"`
-	Seq      int64  `bson:"seq"`
-	When     int64  `bson:"when"`
+	ID int64 `bson:"_id"`
+	// Key is the caller's key, as given.
+	Key  string `bson:"email_key"`
+	Seq  int64  `bson:"seq"`
+	When int64  `bson:"when"`
 	// Withdrawn marks a tombstone: not a failure, seq still taken.
 	Withdrawn bool `bson:"withdrawn"`
 	// ExpiresDate is when the failure stops counting (one window after
@@ -62,13 +68,12 @@ type attemptDoc struct {
 	ExpiresDate time.Time `bson:"expires_date"`
 }
 
-// ReserveLoginAttempt records a failure for email at time at and returns
-// the failures after windowStart that precede it in sequence, itself
+// ReserveLoginAttempt records an attempt for key at time at and returns
+// the attempts after windowStart that precede it in sequence, itself
 // included, oldest first.
-func (s *Store) ReserveLoginAttempt(ctx context.Context, email string, at, windowStart time.Time) (store.LoginAttempt, error) {
-	key := emailKey(email)
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, at, windowStart time.Time) (store.LoginAttempt, error) {
 	doc := attemptDoc{
-		EmailKey:    key,
+		Key:         key,
 		When:        micros(at),
 		ExpiresDate: ttlDate(at.Add(at.Sub(windowStart))),
 	}
@@ -94,7 +99,7 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, email string, at, windo
 	return store.LoginAttempt{}, fmt.Errorf("mongo: reserve login attempt: still contended after %d tries", maxReserveTries)
 }
 
-// lastSeq is the highest sequence number recorded for the address, or 0.
+// lastSeq is the highest sequence number recorded for the key, or 0.
 func (s *Store) lastSeq(ctx context.Context, key string) (int64, error) {
 	var last struct {
 		Seq int64 `bson:"seq"`
@@ -111,7 +116,7 @@ func (s *Store) lastSeq(ctx context.Context, key string) (int64, error) {
 	return 0, fmt.Errorf("mongo: reserve login attempt: last sequence number: %w", err)
 }
 
-// failures returns the times of the live failures for the address after
+// failures returns the times of the live failures for the key after
 // windowStart, oldest first; maxSeq > 0 keeps only those with seq up to it.
 func (s *Store) failures(ctx context.Context, key string, windowStart time.Time, maxSeq int64) ([]time.Time, error) {
 	filter := bson.D{
@@ -141,10 +146,10 @@ func (s *Store) failures(ctx context.Context, key string, windowStart time.Time,
 	return out, nil
 }
 
-// LoginFailuresSince returns the failure times for email after
-// windowStart, oldest first.
-func (s *Store) LoginFailuresSince(ctx context.Context, email string, windowStart time.Time) ([]time.Time, error) {
-	return s.failures(ctx, emailKey(email), windowStart, 0)
+// LoginFailuresSince returns the attempt times for key after windowStart,
+// oldest first.
+func (s *Store) LoginFailuresSince(ctx context.Context, key string, windowStart time.Time) ([]time.Time, error) {
+	return s.failures(ctx, key, windowStart, 0)
 }
 
 // WithdrawLoginAttempt turns one reserved attempt into a tombstone (see
@@ -159,10 +164,10 @@ func (s *Store) WithdrawLoginAttempt(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ClearLoginFailures deletes every failure (and tombstone) recorded for
-// email.
-func (s *Store) ClearLoginFailures(ctx context.Context, email string) error {
-	if _, err := s.loginAttempts.DeleteMany(ctx, bson.D{{Key: "email_key", Value: emailKey(email)}}); err != nil {
+// ClearLoginFailures deletes every attempt (and tombstone) recorded for
+// key.
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	if _, err := s.loginAttempts.DeleteMany(ctx, bson.D{{Key: "email_key", Value: key}}); err != nil {
 		return fmt.Errorf("mongo: clear login failures: %w", err)
 	}
 	return nil

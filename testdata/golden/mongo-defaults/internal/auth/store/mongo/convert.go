@@ -6,6 +6,7 @@ package mongo
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -51,20 +52,6 @@ func ttlDate(t time.Time) time.Time {
 		ms = ms.Add(time.Millisecond)
 	}
 	return ms.UTC()
-}
-
-// emailKey is the case-insensitive form of an address that the unique
-// indexes hold: ASCII letters lower-cased, everything else as given. That is
-// what SQL's lower() does, so the backends agree on which addresses are the
-// same.
-func emailKey(email string) string {
-	b := []byte(email)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
 }
 
 // newID returns a new ObjectId as 24 lowercase hex digits.
@@ -115,11 +102,31 @@ func notFound(op string, err error) error {
 	return fmt.Errorf("mongo: %s: %w", op, err)
 }
 
+// isDuplicateKey reports a unique-index violation. MongoDB reports one as
+// E11000 from inserts and updates alike; FerretDB v1 does so for inserts
+// only and answers an update that would break a unique index with a
+// generic InternalError carrying SQLite's message, which is recognised
+// here so the store behaves the same on both.
+func isDuplicateKey(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && strings.Contains(ce.Message, "UNIQUE constraint failed")
+}
+
 // userDoc is a users document. Optional values are pointers so that "not
 // set" is an absent field, as in the Python reference's documents.
 type userDoc struct {
-	ID                     any     `bson:"_id"`
-	Email                  string  `bson:"email"`
+	ID    any    `bson:"_id"`
+	Email string `bson:"email"`
+	// EmailKey is store.EmailKey(Email), under the unique index. Only the
+	// index step that introduced that key (migrate.go) ever stores
+	// anything else: a key no lookup produces, for a later account that
+	// collided with an earlier one.
 	EmailKey               string  `bson:"email_key"`
 	HashedPassword         *string `bson:"hashed_password,omitempty"`
 	IsActive               bool    `bson:"is_active"`
@@ -153,7 +160,7 @@ func userDocFrom(u *store.User) userDoc {
 	return userDoc{
 		ID:                     idValue(u.ID),
 		Email:                  u.Email,
-		EmailKey:               emailKey(u.Email),
+		EmailKey:               store.EmailKey(u.Email),
 		HashedPassword:         optionalString(u.PasswordHash),
 		IsActive:               u.IsActive,
 		IsVerified:             u.IsVerified,
@@ -190,29 +197,33 @@ func (d userDoc) user() (*store.User, error) {
 	}, nil
 }
 
-// pendingDoc is a pending_registrations document.
+// pendingDoc is a pending_registrations document. Several may share an
+// email_key (one per sign-up for the address); token_hash is unique.
 type pendingDoc struct {
-	ID             any       `bson:"_id"`
-	Email          string    `bson:"email"`
-	EmailKey       string    `bson:"email_key"`
-	HashedPassword string    `bson:"hashed_password"`
-	FullName       *string   `bson:"full_name,omitempty"`
-	TokenHash      string    `bson:"token_hash"`
-	CreatedAt      int64     `bson:"created_at"`
-	ExpiresAt      int64     `bson:"expires_at"`
-	ExpiresAtDate  time.Time `bson:"expires_at_date"`
+	ID             any     `bson:"_id"`
+	Email          string  `bson:"email"`
+	EmailKey       string  `bson:"email_key"`
+	HashedPassword string  `bson:"hashed_password"`
+	FullName       *string `bson:"full_name,omitempty"`
+	TokenHash      string  `bson:"token_hash"`
+	CreatedAt      int64   `bson:"created_at"`
+	ExpiresAt      int64   `bson:"expires_at"`
+	// Contested is absent (false) in rows written before it existed.
+	Contested     bool      `bson:"contested"`
+	ExpiresAtDate time.Time `bson:"expires_at_date"`
 }
 
 func pendingDocFrom(p *store.PendingRegistration) pendingDoc {
 	return pendingDoc{
 		ID:             idValue(p.ID),
 		Email:          p.Email,
-		EmailKey:       emailKey(p.Email),
+		EmailKey:       store.EmailKey(p.Email),
 		HashedPassword: p.PasswordHash,
 		FullName:       p.FullName,
 		TokenHash:      p.TokenHash,
 		CreatedAt:      micros(p.CreatedAt),
 		ExpiresAt:      micros(p.ExpiresAt),
+		Contested:      p.Contested,
 		ExpiresAtDate:  ttlDate(p.ExpiresAt),
 	}
 }
@@ -230,15 +241,20 @@ func (d pendingDoc) pending() (*store.PendingRegistration, error) {
 		TokenHash:    d.TokenHash,
 		CreatedAt:    timeOf(d.CreatedAt),
 		ExpiresAt:    timeOf(d.ExpiresAt),
+		Contested:    d.Contested,
 	}, nil
 }
 
 // accountTokenDoc is an account_tokens document; the token hash is the _id.
 type accountTokenDoc struct {
-	TokenHash     string    `bson:"_id"`
-	UserID        string    `bson:"user_id"`
-	Purpose       string    `bson:"purpose"`
-	NewEmail      *string   `bson:"new_email,omitempty"`
+	TokenHash string  `bson:"_id"`
+	UserID    string  `bson:"user_id"`
+	Purpose   string  `bson:"purpose"`
+	NewEmail  *string `bson:"new_email,omitempty"`
+	// Email is the account's address when the token was issued, as given.
+	// Tokens written before it existed have none and are deleted by the
+	// index step that introduced it (migrate.go).
+	Email         string    `bson:"email"`
 	CreatedAt     int64     `bson:"created_at"`
 	ExpiresAt     int64     `bson:"expires_at"`
 	ExpiresAtDate time.Time `bson:"expires_at_date"`
@@ -250,6 +266,7 @@ func accountTokenDocFrom(t *store.AccountToken) accountTokenDoc {
 		UserID:        t.UserID,
 		Purpose:       t.Purpose,
 		NewEmail:      optionalString(t.NewEmail),
+		Email:         t.Email,
 		CreatedAt:     micros(t.CreatedAt),
 		ExpiresAt:     micros(t.ExpiresAt),
 		ExpiresAtDate: ttlDate(t.ExpiresAt),
@@ -262,6 +279,7 @@ func (d accountTokenDoc) token() *store.AccountToken {
 		UserID:    d.UserID,
 		Purpose:   d.Purpose,
 		NewEmail:  stringOf(d.NewEmail),
+		Email:     d.Email,
 		CreatedAt: timeOf(d.CreatedAt),
 		ExpiresAt: timeOf(d.ExpiresAt),
 	}

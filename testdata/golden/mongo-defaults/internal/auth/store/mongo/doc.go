@@ -8,10 +8,11 @@
 //
 // users, pending_registrations, token_blacklist, login_attempts and
 // account_tokens, as in the Python reference, plus regstack_migrations,
-// which records the index steps applied (migrate.go). Ids are ObjectId hex
-// strings; an id that is not one (a caller's own, or garbage) is stored and
-// looked up as a plain string, so an unknown id of any shape is simply not
-// found.
+// which records the index steps applied (migrate.go), and pending_claims,
+// the addresses whose pending registrations are being consumed at this
+// moment (pending.go). Ids are ObjectId hex strings; an id that is not one
+// (a caller's own, or garbage) is stored and looked up as a plain string,
+// so an unknown id of any shape is simply not found.
 //
 // # Times
 //
@@ -26,9 +27,12 @@
 //
 // # Email addresses
 //
-// Emails are unique regardless of case. Instead of a collation index, each
-// document keeps email as given and email_key, the address with ASCII
-// letters lower-cased (what SQL's lower() does), under a plain unique index.
+// Emails are unique regardless of case and Unicode normal form. Instead of
+// a collation index, each users and pending_registrations document keeps
+// email as given and email_key, store.EmailKey of it, computed here in Go;
+// users have a plain unique index on it, pending registrations (several
+// per address) a plain one. Index step 3 recomputed the keys databases
+// had from before, when they were ASCII-lower-cased only (rekey.go).
 //
 // # What this package avoids, so it runs on MongoDB and FerretDB alike
 //
@@ -39,7 +43,7 @@
 //   - No multi-document transactions (FerretDB has none). Every method's
 //     decisive step is one single-document operation; where a method
 //     touches several documents, the order is chosen so a crash part way
-//     leaves nothing unsafe (see SetPassword and DeleteUser).
+//     leaves nothing unsafe (see deleteAccountTokens and DeleteUser).
 //   - No TTL dependence. TTL indexes are created where the server has them
 //     and skipped with one log line where it answers NotImplemented (code
 //     238, FerretDB); every read checks expiry itself and PurgeExpired
@@ -53,13 +57,25 @@
 //     updates lose entries. The atomic primitives both servers share are a
 //     unique index (an insert either wins or gets a duplicate-key error) and
 //     a filtered delete (DeletedCount is 1 for exactly one caller). Single-
-//     use tokens are consumed with a filtered DeleteOne, and login failures
-//     are counted with a unique per-address sequence number (attempts.go).
+//     use tokens are consumed with a filtered DeleteOne, login failures are
+//     counted with a unique per-key sequence number (attempts.go), and
+//     the registrations of one address are consumed by one caller at a time
+//     through a claim document whose _id is the address's key (pending.go).
 //   - No aggregation-pipeline updates and no $group/$cond aggregation
-//     (FerretDB lacks $cond): Stats counts with CountDocuments.
+//     (FerretDB lacks $cond): Stats counts with CountDocuments, and
+//     PasswordParams groups the hashes in Go. Without pipeline updates one
+//     field cannot be set from another, so the session cutoff that must
+//     cover LastLogin is raised with $max in at most two updates (revoke in
+//     store.go).
 //
-// Updates to one user document (SetPassword, SetEmail, ...) use ordinary
-// update operators, which MongoDB applies atomically per document. FerretDB
-// v1 does not: two updates to the same user racing each other can lose one
-// there, which is one reason FerretDB is for tests, not production.
+// Updates to one user document (SetPassword, SetEmail, RecordLogin, ...)
+// use ordinary update operators and filters, which MongoDB applies
+// atomically per document: RecordLogin's conditions and its write are one
+// step, and so is each step of a revocation. FerretDB v1 does not: it reads
+// the matching document, applies the operators in its own process and
+// writes the whole document back by _id, with nothing in between to stop
+// another update. Two updates to one user racing each other can therefore
+// lose one there, even a password change that a concurrent sign-in
+// overwrites with the document it read before the change. That is the main
+// reason FerretDB v1 is for tests, not production.
 package mongo

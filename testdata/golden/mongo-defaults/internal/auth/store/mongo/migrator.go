@@ -19,6 +19,11 @@ import (
 // applied.
 var ErrNothingToRollBack = errors.New("mongo: no applied index step to roll back")
 
+// ErrIrreversible is returned by Migrator.Down when the most recent step
+// rewrote stored documents (step 3 recomputed every email key), which
+// cannot be undone; restore a backup taken before it instead.
+var ErrIrreversible = errors.New("mongo: the index step rewrote stored documents and cannot be rolled back")
+
 // Migrator drives the index steps of one database for the operator
 // commands (`regstack migrate`, `regstack doctor`). It implements
 // store.Migrator.
@@ -61,9 +66,10 @@ func (m *Migrator) Up(ctx context.Context) ([]store.Migration, error) {
 	return applySteps(ctx, m.db, m.logger)
 }
 
-// Down drops the indexes of the most recently applied step and forgets it.
-// The documents stay: a step only ever adds indexes. Rolling back step 1
-// removes the unique indexes, so do it only to rebuild them.
+// Down undoes the index changes of the most recently applied step and
+// forgets it. The documents stay as they are. Rolling back step 1 removes
+// the unique indexes, so do it only to rebuild them; a step that rewrote
+// documents (step 3) is refused with ErrIrreversible.
 func (m *Migrator) Down(ctx context.Context) (store.Migration, error) {
 	applied, err := appliedVersions(ctx, m.db)
 	if err != nil {

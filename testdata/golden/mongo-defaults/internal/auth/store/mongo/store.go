@@ -5,8 +5,8 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,13 +16,15 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
-// Collection names, as in the Python reference.
+// Collection names, as in the Python reference, plus pending_claims, the
+// addresses whose pending registrations are being consumed (pending.go).
 const (
 	usersCollection         = "users"
 	pendingCollection       = "pending_registrations"
 	blacklistCollection     = "token_blacklist"
 	loginAttemptsCollection = "login_attempts"
 	accountTokensCollection = "account_tokens"
+	claimsCollection        = "pending_claims"
 )
 
 // Store is store.Store on one MongoDB database. It is safe for concurrent
@@ -34,6 +36,7 @@ type Store struct {
 	blacklist     *mongo.Collection
 	loginAttempts *mongo.Collection
 	accountTokens *mongo.Collection
+	claims        *mongo.Collection
 }
 
 var _ store.Store = (*Store)(nil)
@@ -46,6 +49,7 @@ func newStore(client *mongo.Client, db *mongo.Database) *Store {
 		blacklist:     db.Collection(blacklistCollection),
 		loginAttempts: db.Collection(loginAttemptsCollection),
 		accountTokens: db.Collection(accountTokensCollection),
+		claims:        db.Collection(claimsCollection),
 	}
 }
 
@@ -83,14 +87,14 @@ func (s *Store) updateUser(ctx context.Context, op, userID string, update bson.D
 }
 
 // CreateUser inserts u, assigning u.ID (an ObjectId) when it is empty. The
-// unique index on email_key decides races between two sign-ups for one
-// address.
+// unique index on email_key (store.EmailKey of the address) decides races
+// between two sign-ups for one address.
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if u.ID == "" {
 		u.ID = newID()
 	}
 	_, err := s.users.InsertOne(ctx, userDocFrom(u))
-	if mongo.IsDuplicateKeyError(err) {
+	if isDuplicateKey(err) {
 		return store.ErrEmailTaken
 	}
 	if err != nil {
@@ -108,10 +112,10 @@ func (s *Store) UserByID(ctx context.Context, id string) (*store.User, error) {
 	return d.user()
 }
 
-// UserByEmail looks the email up case-insensitively.
+// UserByEmail looks the email up by store.EmailKey.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*store.User, error) {
 	var d userDoc
-	if err := s.users.FindOne(ctx, bson.D{{Key: "email_key", Value: emailKey(email)}}).Decode(&d); err != nil {
+	if err := s.users.FindOne(ctx, bson.D{{Key: "email_key", Value: store.EmailKey(email)}}).Decode(&d); err != nil {
 		return nil, notFound("user by email", err)
 	}
 	return d.user()
@@ -128,53 +132,41 @@ func (s *Store) SetFullName(ctx context.Context, userID string, fullName *string
 	return s.updateUser(ctx, "set full name", userID, update)
 }
 
-// SetPassword stores the new hash, moves the session cutoff to now and
-// deletes the user's outstanding account tokens. Without a transaction the
-// tokens go first: every reset or email-change link mailed before the
-// change is dead before the new password is in place, and if the update
-// then fails the user merely asks for a new link.
+// SetPassword stores the new hash ("" removes it), revokes the sessions
+// (revoke) and then deletes the user's account tokens (deleteAccountTokens
+// says why in that order).
 func (s *Store) SetPassword(ctx context.Context, userID, passwordHash string, now time.Time) (*store.User, error) {
-	if _, err := s.accountTokens.DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
-		return nil, fmt.Errorf("mongo: set password: delete account tokens: %w", err)
-	}
-	set := bson.D{
-		{Key: "updated_at", Value: micros(now)},
-		{Key: "tokens_invalidated_after", Value: micros(now)},
-	}
-	update := bson.D{{Key: "$set", Value: set}}
+	set := bson.D{{Key: "updated_at", Value: micros(now)}}
+	var unset bson.D
 	if passwordHash == "" {
-		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "hashed_password", Value: ""}}})
+		unset = bson.D{{Key: "hashed_password", Value: ""}}
 	} else {
-		update[0].Value = append(set, bson.E{Key: "hashed_password", Value: passwordHash})
+		set = append(set, bson.E{Key: "hashed_password", Value: passwordHash})
 	}
-	return s.updateUser(ctx, "set password", userID, update)
+	u, err := s.revoke(ctx, "set password", userID, set, unset, now)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.deleteAccountTokens(ctx, "set password", userID)
 }
 
-// SetEmail moves the account to email and moves the session cutoff to now.
-// The unique index on email_key decides races between two accounts
-// claiming one address; the lookup first gives the common case a clear
-// answer on servers that report a unique violation in an update as a
-// generic error (FerretDB does).
+// SetEmail moves the account to email, revokes the sessions (revoke) and
+// then deletes the user's account tokens (deleteAccountTokens). The unique
+// index on email_key decides races between two accounts claiming one
+// address, so the move either happens whole or not at all.
 func (s *Store) SetEmail(ctx context.Context, userID, email string, now time.Time) (*store.User, error) {
-	key := emailKey(email)
-	taken := bson.D{{Key: "email_key", Value: key}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: idValue(userID)}}}}
-	err := s.users.FindOne(ctx, taken).Err()
-	switch {
-	case err == nil:
-		return nil, store.ErrEmailTaken
-	case !errors.Is(err, mongo.ErrNoDocuments):
-		return nil, fmt.Errorf("mongo: set email: %w", err)
-	}
-	u, err := s.updateUser(ctx, "set email", userID, bson.D{{Key: "$set", Value: bson.D{
+	u, err := s.revoke(ctx, "set email", userID, bson.D{
 		{Key: "email", Value: email},
-		{Key: "email_key", Value: key},
+		{Key: "email_key", Value: store.EmailKey(email)},
 		{Key: "updated_at", Value: micros(now)},
-		{Key: "tokens_invalidated_after", Value: micros(now)},
-	}}})
-	if mongo.IsDuplicateKeyError(err) {
+	}, nil, now)
+	if isDuplicateKey(err) {
 		return nil, store.ErrEmailTaken
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, s.deleteAccountTokens(ctx, "set email", userID)
 }
 
 // MarkVerified sets IsVerified.
@@ -185,37 +177,192 @@ func (s *Store) MarkVerified(ctx context.Context, userID string, now time.Time) 
 	}}})
 }
 
-// RecordLogin sets LastLogin (and UpdatedAt) to at.
-func (s *Store) RecordLogin(ctx context.Context, userID string, at time.Time) error {
-	res, err := s.users.UpdateOne(ctx, byID(userID), bson.D{{Key: "$set", Value: bson.D{
-		{Key: "last_login", Value: micros(at)},
-		{Key: "updated_at", Value: micros(at)},
-	}}})
+// RecordLogin records a sign-in with one conditional update: the filter
+// holds every condition under which the sign-in still counts (active, the
+// hash that was verified, no session cutoff at or after r.At), so the
+// check and the write are one atomic step on MongoDB, and a password
+// change, disable or revocation that commits first makes it match nothing.
+// Only then is a second read spent telling a stale account from a missing
+// one.
+//
+// LastLogin is raised with $max rather than set: two sign-ins recorded out
+// of order (replicas with skewed clocks) leave the later time, so
+// LastLogin stays at or after every session RecordLogin accepted, which
+// is what revoke relies on. UpdatedAt is set to r.At.
+func (s *Store) RecordLogin(ctx context.Context, userID string, r store.LoginRecord) error {
+	at := micros(r.At)
+	filter := bson.D{
+		{Key: "_id", Value: idValue(userID)},
+		{Key: "is_active", Value: true},
+		// A null test matches an absent field: no cutoff was ever set.
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "tokens_invalidated_after", Value: nil}},
+			bson.D{{Key: "tokens_invalidated_after", Value: bson.D{{Key: "$lt", Value: at}}}},
+		}},
+	}
+	if r.PasswordHash == "" {
+		// "" is a password-less account, whose hash field is absent.
+		filter = append(filter, bson.E{Key: "hashed_password", Value: bson.D{{Key: "$exists", Value: false}}})
+	} else {
+		filter = append(filter, bson.E{Key: "hashed_password", Value: r.PasswordHash})
+	}
+	set := bson.D{{Key: "updated_at", Value: at}}
+	if r.Rehash != "" {
+		set = append(set, bson.E{Key: "hashed_password", Value: r.Rehash})
+	}
+	res, err := s.users.UpdateOne(ctx, filter, bson.D{
+		{Key: "$set", Value: set},
+		{Key: "$max", Value: bson.D{{Key: "last_login", Value: at}}},
+	})
 	if err != nil {
 		return fmt.Errorf("mongo: record login: %w", err)
 	}
-	if res.MatchedCount == 0 {
-		return store.ErrNotFound
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	err = s.users.FindOne(ctx, byID(userID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if err == nil {
+		return store.ErrStale
+	}
+	return notFound("record login", err)
+}
+
+// revoke applies $set (and $unset, when not empty) to one user and, in the
+// same update, revokes every session issued up to now: it sets the session
+// cutoff to the latest of the stored cutoff, now and LastLogin, and
+// returns the user as it then is.
+//
+// The cutoff must take in LastLogin because a sign-in recorded by a
+// replica whose clock runs ahead of this one carries a later iat than now.
+// SQL stores write max(now, last_login) in one statement; MongoDB can only
+// compute one field from another with a pipeline update, which FerretDB
+// lacks. So it takes two updates, each a single atomic operator on the
+// cutoff:
+//
+//  1. the change itself with $max(cutoff, now), returning the document
+//     after it. Every sign-in RecordLogin accepted before this point
+//     raised LastLogin to at least its own time, so the returned LastLogin
+//     covers them all; every sign-in after it needs a time after now
+//     (RecordLogin's filter), and with the new password, active status or
+//     address already in place.
+//  2. only when that LastLogin is later than the cutoff: $max(cutoff,
+//     LastLogin). A sign-in accepted between the two steps may be covered
+//     as well, which signs out a session that could have stayed; never
+//     the reverse.
+//
+// A compare-and-swap loop (read LastLogin, write the cutoff with a filter
+// on the value read, retry when a sign-in moved it) would give the same
+// guarantee, but it costs a read on every call and retries for as long as
+// sign-ins keep arriving. $max needs neither: it is monotone, so no
+// concurrent update undoes it, step 2 is skipped unless a clock ran ahead,
+// and a cutoff an earlier revocation put later than now is never lowered.
+func (s *Store) revoke(ctx context.Context, op, userID string, set, unset bson.D, now time.Time) (*store.User, error) {
+	update := bson.D{{Key: "$max", Value: bson.D{{Key: "tokens_invalidated_after", Value: micros(now)}}}}
+	if len(set) > 0 {
+		update = append(update, bson.E{Key: "$set", Value: set})
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	var d userDoc
+	if err := s.users.FindOneAndUpdate(ctx, byID(userID), update, returnAfter()).Decode(&d); err != nil {
+		return nil, notFound(op, err)
+	}
+	if d.LastLogin != nil && (d.TokensInvalidatedAfter == nil || *d.LastLogin > *d.TokensInvalidatedAfter) {
+		return s.updateUser(ctx, op, userID, bson.D{{Key: "$max", Value: bson.D{
+			{Key: "tokens_invalidated_after", Value: *d.LastLogin},
+		}}})
+	}
+	return d.user()
+}
+
+// deleteAccountTokens deletes every account token of the user. Methods
+// that revoke sessions call it after their user update, not before:
+//
+//   - Done first, a reset link requested between the deletion and the
+//     update would outlive the change. Done after, every link issued
+//     before the change is gone once the method returns, and a link issued
+//     after it was issued for the account as it now is.
+//   - A crash between the two leaves old links behind, but none of them
+//     can undo the change: a link is only honoured while the account still
+//     has the address it was mailed to (AccountToken.Email), so SetEmail's
+//     are dead already; a disabled account is refused whatever link it
+//     brings; and after SetPassword a reset link still goes only to the
+//     account's own mailbox, as a new one would.
+func (s *Store) deleteAccountTokens(ctx context.Context, op, userID string) error {
+	if _, err := s.accountTokens.DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
+		return fmt.Errorf("mongo: %s: delete account tokens: %w", op, err)
 	}
 	return nil
 }
 
+// PasswordParams counts the users with a password by the parameter part of
+// their hash. It reads the hashes through a cursor and groups them here:
+// FerretDB has no string operators in $group, and the count is only taken
+// at start-up and now and then.
+func (s *Store) PasswordParams(ctx context.Context) (map[string]int, error) {
+	cur, err := s.users.Find(ctx,
+		bson.D{{Key: "hashed_password", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "hashed_password", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("mongo: password params: %w", err)
+	}
+	defer cur.Close(ctx)
+	counts := map[string]int{}
+	for cur.Next(ctx) {
+		var d struct {
+			Hash string `bson:"hashed_password"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("mongo: password params: %w", err)
+		}
+		if params, ok := paramsPrefix(d.Hash); ok {
+			counts[params]++
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("mongo: password params: %w", err)
+	}
+	return counts, nil
+}
+
+// paramsPrefix is the part of a PHC string before the salt:
+// "$argon2id$v=19$m=65536,t=3,p=4" of
+// "$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>". ok is false for a string
+// without that shape, which no password check would accept anyway.
+func paramsPrefix(hash string) (params string, ok bool) {
+	i := strings.LastIndexByte(hash, '$')
+	if i <= 0 {
+		return "", false
+	}
+	j := strings.LastIndexByte(hash[:i], '$')
+	if j <= 0 {
+		return "", false
+	}
+	return hash[:j], true
+}
+
 // DeleteUser removes the user, then their account tokens, the pending
-// registration and the login failures for their address. The user goes
+// registrations and the attempts under their address's key. The user goes
 // first: once it is gone nothing else can be used to sign in, and a crash
 // part way leaves only rows PurgeExpired or the TTL indexes clear up.
+//
+// The stored key is used, not one computed from the address: for an
+// account the email-key step set aside (migrate.go) it is a key of its
+// own, so deleting it leaves the pending registrations and attempts of the
+// account that kept the address alone.
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	var d userDoc
 	if err := takeOne(ctx, s.users, byID(userID), &d); err != nil {
 		return notFound("delete user", err)
 	}
-	if _, err := s.accountTokens.DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
-		return fmt.Errorf("mongo: delete user: account tokens: %w", err)
+	if err := s.deleteAccountTokens(ctx, "delete user", userID); err != nil {
+		return err
 	}
 	if _, err := s.pending.DeleteMany(ctx, bson.D{{Key: "email_key", Value: d.EmailKey}}); err != nil {
-		return fmt.Errorf("mongo: delete user: pending registration: %w", err)
+		return fmt.Errorf("mongo: delete user: pending registrations: %w", err)
 	}
-	if err := s.ClearLoginFailures(ctx, d.Email); err != nil {
+	if err := s.ClearLoginFailures(ctx, d.EmailKey); err != nil {
 		return fmt.Errorf("mongo: delete user: %w", err)
 	}
 	return nil
@@ -229,8 +376,10 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 // FerretDB runs FindOneAndDelete as an unlocked read-then-delete, so two
 // callers can both be handed the document, whereas DeleteOne's count comes
 // from the storage engine and is 1 for exactly one of them, on MongoDB and
-// FerretDB alike. The documents taken this way are never modified after
-// they are written, so what was read is what was deleted.
+// FerretDB alike. The filter's other fields are repeated in the delete, so
+// a document changed in them between the read and the delete is not taken;
+// a change elsewhere (a user's name, say) can make the returned copy a
+// moment older than what was deleted.
 func takeOne(ctx context.Context, coll *mongo.Collection, filter bson.D, out any) error {
 	raw, err := coll.FindOne(ctx, filter).Raw()
 	if err != nil {

@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,12 +141,6 @@ func TestIDValue(t *testing.T) {
 	}
 }
 
-func TestEmailKeyFoldsASCIIOnly(t *testing.T) {
-	if got := emailKey("Ädam.SMITH@Example.COM"); got != "Ädam.smith@example.com" {
-		t.Errorf("emailKey = %q, want ASCII letters folded only", got)
-	}
-}
-
 // Opening an existing database applies nothing again and keeps the data;
 // the steps are recorded in regstack_migrations.
 func TestStepsApplyOnce(t *testing.T) {
@@ -199,10 +195,37 @@ func TestStepsApplyOnce(t *testing.T) {
 	}
 }
 
-// Down drops the newest step's indexes and forgets it; Up puts them back.
-// Rolling back every step leaves no regstack index, and one more Down says
-// there is nothing left.
-func TestMigratorDownUp(t *testing.T) {
+// legacySteps are the steps before the email-key step: what a database
+// created by an older version of the store has.
+func legacySteps(t *testing.T) []step {
+	t.Helper()
+	list := steps()[:2]
+	for _, st := range list {
+		if st.data != nil {
+			t.Fatalf("legacy step %s rewrites documents", st.name)
+		}
+	}
+	return list
+}
+
+// openLegacy returns a migrator on a fresh database with only the legacy
+// steps applied.
+func openLegacy(t *testing.T, url string) *Migrator {
+	t.Helper()
+	m, err := OpenMigrator(t.Context(), url, WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatalf("OpenMigrator: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if _, err := applyStepList(t.Context(), m.db, m.logger, legacySteps(t)); err != nil {
+		t.Fatalf("applying the legacy steps: %v", err)
+	}
+	return m
+}
+
+// Up applies every step; Down refuses the email-key step, which rewrote
+// documents, and changes nothing.
+func TestMigratorUpDownIrreversible(t *testing.T) {
 	url := mongotest.URL(t)
 	ctx := t.Context()
 	m, err := OpenMigrator(ctx, url, WithLogger(slog.New(slog.DiscardHandler)))
@@ -229,16 +252,49 @@ func TestMigratorDownUp(t *testing.T) {
 	if err != nil || len(applied) != len(steps()) {
 		t.Fatalf("Up = %+v, %v; want every step", applied, err)
 	}
-	if !hasIndex(t, m, usersCollection, "email_unique") {
-		t.Fatal("users.email_unique missing after Up")
+	if !hasIndex(t, m, usersCollection, "email_unique") || !hasIndex(t, m, pendingCollection, "ix_pending_email_key_created_at") {
+		t.Fatal("indexes missing after Up")
+	}
+	if hasIndex(t, m, pendingCollection, "pending_email_unique") {
+		t.Error("pending_email_unique still there after Up")
 	}
 
-	for i := len(steps()) - 1; i >= 0; i-- {
+	if _, err := m.Down(ctx); !errors.Is(err, ErrIrreversible) {
+		t.Errorf("Down of the email-key step: err = %v, want ErrIrreversible", err)
+	}
+	status, err = m.Status(ctx)
+	if err != nil {
+		t.Fatalf("Status: %v", err)
+	}
+	for _, st := range status {
+		if !st.Applied {
+			t.Errorf("step %s no longer applied after a refused Down", st.Name)
+		}
+	}
+	if !hasIndex(t, m, pendingCollection, "ix_pending_email_key_created_at") {
+		t.Error("a refused Down dropped ix_pending_email_key_created_at")
+	}
+}
+
+// On a database of the index steps only, Down drops the newest step's
+// indexes and forgets it. Rolling back every step leaves no regstack
+// index, one more Down says there is nothing left, and Up puts everything
+// back.
+func TestMigratorDownUp(t *testing.T) {
+	url := mongotest.URL(t)
+	ctx := t.Context()
+	m := openLegacy(t, url)
+	legacy := legacySteps(t)
+	if !hasIndex(t, m, usersCollection, "email_unique") {
+		t.Fatal("users.email_unique missing after the legacy steps")
+	}
+
+	for i := len(legacy) - 1; i >= 0; i-- {
 		rolled, err := m.Down(ctx)
 		if err != nil {
 			t.Fatalf("Down: %v", err)
 		}
-		if want := steps()[i]; rolled.Version != want.version || rolled.Applied {
+		if want := legacy[i]; rolled.Version != want.version || rolled.Applied {
 			t.Errorf("Down rolled back %+v, want version %d", rolled, want.version)
 		}
 	}
@@ -296,7 +352,7 @@ func TestWithdrawnAttemptKeepsItsSequence(t *testing.T) {
 	if err := s.WithdrawLoginAttempt(ctx, first.ID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.ReserveLoginAttempt(ctx, "SEQ@example.com", at.Add(time.Second), window)
+	second, err := s.ReserveLoginAttempt(ctx, "seq@example.com", at.Add(time.Second), window)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,5 +373,132 @@ func TestWithdrawnAttemptKeepsItsSequence(t *testing.T) {
 	}
 	if len(docs) != 2 || !seqs[1] || !seqs[2] {
 		t.Errorf("attempt documents = %+v, want seq 1 (withdrawn) and 2", docs)
+	}
+}
+
+// A consume that finds the address claimed by another one in progress
+// loses and changes nothing; a claim left behind by a consume that died
+// is cleared by the next consume once it is abandoned, and by
+// PurgeExpired, which does not count it.
+func TestConsumePendingClaim(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, hash := range []string{"claim-a", "claim-b"} {
+		p := &store.PendingRegistration{Email: "Claimed@example.com", PasswordHash: "h", TokenHash: hash,
+			CreatedAt: t0.Add(time.Duration(i) * time.Second), ExpiresAt: t0.Add(time.Hour)}
+		if err := s.AddPending(ctx, p, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := store.EmailKey("claimed@example.com")
+	held := claimDoc{Key: key, Owner: "another-consume", ExpiresAt: micros(t0.Add(claimTTL))}
+	if _, err := s.claims.InsertOne(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := s.ConsumePending(ctx, "claim-a", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ConsumePending while another holds the address: err = %v, want ErrNotFound", err)
+	}
+	if got, err := s.PendingByEmail(ctx, "claimed@example.com"); err != nil || len(got) != 2 {
+		t.Errorf("after the losing consume: %d rows, %v; want both left", len(got), err)
+	}
+
+	// The holder died; once its claim has expired, the next consume
+	// clears it and wins.
+	later := t0.Add(claimTTL)
+	got, err := s.ConsumePending(ctx, "claim-a", later)
+	if err != nil {
+		t.Fatalf("ConsumePending after the claim was abandoned: %v", err)
+	}
+	if got.TokenHash != "claim-a" || !got.Contested {
+		t.Errorf("ConsumePending = %+v, want claim-a, contested", got)
+	}
+	if n, err := s.claims.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("claims after the consume: %d, %v; want none (released)", n, err)
+	}
+
+	// An abandoned claim nobody consumes again goes with PurgeExpired,
+	// uncounted.
+	if _, err := s.claims.InsertOne(ctx, claimDoc{Key: "gone@example.com", Owner: "dead", ExpiresAt: micros(t0)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PurgeExpired(ctx, later, t0); err != nil || n != 0 {
+		t.Errorf("PurgeExpired = %d, %v; want 0 (a claim is not counted)", n, err)
+	}
+	if n, err := s.claims.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("claims after PurgeExpired: %d, %v; want none", n, err)
+	}
+}
+
+// Of sign-ups for one address racing each other, every stored row ends up
+// contested: each inserts before it looks, so the last to look sees the
+// others.
+func TestAddPendingConcurrentAllContested(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	const n = 10
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.AddPending(ctx, &store.PendingRegistration{
+				Email: "crowd@example.com", PasswordHash: "h", TokenHash: fmt.Sprint("crowd-", i),
+				CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+			}, 2*n)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("AddPending: %v", err)
+		}
+	}
+	got, err := s.PendingByEmail(ctx, "crowd@example.com")
+	if err != nil || len(got) != n {
+		t.Fatalf("PendingByEmail = %d rows, %v; want %d", len(got), err, n)
+	}
+	for _, p := range got {
+		if !p.Contested {
+			t.Errorf("row %s not contested", p.TokenHash)
+		}
+	}
+}
+
+// LastLogin only moves forward, and a revocation never lowers a cutoff:
+// out-of-order sign-ins and revocations from replicas with skewed clocks
+// leave every accepted session covered by a later revocation.
+func TestLastLoginAndCutoffOnlyRise(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	u := &store.User{Email: "skew@example.com", PasswordHash: "h", IsActive: true, CreatedAt: t0, UpdatedAt: t0}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	ahead, behind := t0.Add(time.Minute), t0.Add(time.Second)
+	for _, at := range []time.Time{ahead, behind} {
+		if err := s.RecordLogin(ctx, u.ID, store.LoginRecord{At: at, PasswordHash: "h"}); err != nil {
+			t.Fatalf("RecordLogin(%v): %v", at, err)
+		}
+	}
+	got, err := s.RevokeSessions(ctx, u.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.LastLogin.Equal(ahead) || !got.TokensInvalidatedAfter.Equal(ahead) {
+		t.Errorf("LastLogin %v, cutoff %v; want both %v (the later sign-in)", got.LastLogin, got.TokensInvalidatedAfter, ahead)
+	}
+	later := t0.Add(time.Hour)
+	if _, err := s.RevokeSessions(ctx, u.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.RevokeSessions(ctx, u.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.TokensInvalidatedAfter.Equal(later) {
+		t.Errorf("cutoff after a revocation with an earlier clock = %v, want it kept at %v", got.TokensInvalidatedAfter, later)
 	}
 }

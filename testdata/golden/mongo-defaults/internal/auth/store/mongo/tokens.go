@@ -15,62 +15,30 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
-// maxUpsertTries bounds UpsertPending's retries when concurrent sign-ups
-// for one address keep replacing each other.
-const maxUpsertTries = 10
-
-// UpsertPending replaces any pending registration for p.Email (compared
-// case-insensitively), assigning p.ID when it is empty.
+// CreateAccountToken stores a one-time token and then deletes the user's
+// other tokens of the same purpose, so only the newest link of each kind
+// works.
 //
-// Without a transaction it deletes and then inserts. Two sign-ups for one
-// address at once may both delete and then race to insert; the unique index
-// on email_key lets one in, and the other deletes that row and tries again,
-// so one of them ends up stored and the other's link is dead, as with one
-// transaction.
-func (s *Store) UpsertPending(ctx context.Context, p *store.PendingRegistration) error {
-	if p.ID == "" {
-		p.ID = newID()
-	}
-	doc := pendingDocFrom(p)
-	for range maxUpsertTries {
-		if _, err := s.pending.DeleteMany(ctx, bson.D{{Key: "email_key", Value: doc.EmailKey}}); err != nil {
-			return fmt.Errorf("mongo: upsert pending: delete: %w", err)
-		}
-		_, err := s.pending.InsertOne(ctx, doc)
-		if err == nil {
-			return nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("mongo: upsert pending: insert: %w", err)
-		}
-	}
-	return fmt.Errorf("mongo: upsert pending: still contended after %d tries", maxUpsertTries)
-}
-
-// PendingByEmail returns the pending registration for email, expired or
-// not.
-func (s *Store) PendingByEmail(ctx context.Context, email string) (*store.PendingRegistration, error) {
-	var d pendingDoc
-	if err := s.pending.FindOne(ctx, bson.D{{Key: "email_key", Value: emailKey(email)}}).Decode(&d); err != nil {
-		return nil, notFound("pending by email", err)
-	}
-	return d.pending()
-}
-
-// ConsumePending deletes and returns the pending registration with the
-// token hash; exactly one of several concurrent callers gets it (takeOne).
-func (s *Store) ConsumePending(ctx context.Context, tokenHash string) (*store.PendingRegistration, error) {
-	var d pendingDoc
-	if err := takeOne(ctx, s.pending, bson.D{{Key: "token_hash", Value: tokenHash}}, &d); err != nil {
-		return nil, notFound("consume pending", err)
-	}
-	return d.pending()
-}
-
-// CreateAccountToken stores a one-time token.
+// The insert comes first, so the user is never left without the link just
+// mailed. The delete spares tokens created after this one: of two requests
+// racing each other, the later-created token survives rather than each
+// deleting the other's. (With clocks skewed between replicas, a token
+// stamped earlier but stored later leaves the later-stamped one in place;
+// each replica's tokens still replace each other, so the count stays
+// bounded.)
 func (s *Store) CreateAccountToken(ctx context.Context, t *store.AccountToken) error {
-	if _, err := s.accountTokens.InsertOne(ctx, accountTokenDocFrom(t)); err != nil {
+	doc := accountTokenDocFrom(t)
+	if _, err := s.accountTokens.InsertOne(ctx, doc); err != nil {
 		return fmt.Errorf("mongo: create account token: %w", err)
+	}
+	_, err := s.accountTokens.DeleteMany(ctx, bson.D{
+		{Key: "user_id", Value: doc.UserID},
+		{Key: "purpose", Value: doc.Purpose},
+		{Key: "_id", Value: bson.D{{Key: "$ne", Value: doc.TokenHash}}},
+		{Key: "created_at", Value: bson.D{{Key: "$lte", Value: doc.CreatedAt}}},
+	})
+	if err != nil {
+		return fmt.Errorf("mongo: create account token: delete older ones: %w", err)
 	}
 	return nil
 }

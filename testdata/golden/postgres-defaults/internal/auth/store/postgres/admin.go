@@ -31,7 +31,8 @@ func (s *Store) Stats(ctx context.Context, now time.Time) (store.Stats, error) {
 }
 
 // ListUsers returns one page of users, newest first (ties by id,
-// descending), and how many match the email prefix in total. The page and
+// descending), and how many have an email key starting with the prefix's
+// in total. The page and
 // the total are read in one snapshot, so a concurrent sign-up cannot make
 // them disagree.
 func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*store.User, int, error) {
@@ -42,20 +43,21 @@ func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*stor
 		// No stored address can start with it.
 		return []*store.User{}, 0, nil
 	}
+	prefix := store.EmailKey(p.EmailPrefix)
 	var (
 		rows  []pgdb.User
 		total int64
 	)
 	err := s.readOnlySnapshot(ctx, func(q *pgdb.Queries) error {
 		var err error
-		total, err = q.CountUsers(ctx, p.EmailPrefix)
+		total, err = q.CountUsers(ctx, prefix)
 		if err != nil {
 			return fmt.Errorf("postgres: list users: count: %w", err)
 		}
 		rows, err = q.ListUsers(ctx, pgdb.ListUsersParams{
-			EmailPrefix: p.EmailPrefix,
-			Skip:        clampInt32(p.Skip),
-			MaxRows:     clampInt32(p.Limit),
+			KeyPrefix: prefix,
+			Skip:      clampInt32(p.Skip),
+			MaxRows:   clampInt32(p.Limit),
 		})
 		if err != nil {
 			return fmt.Errorf("postgres: list users: %w", err)
@@ -79,8 +81,10 @@ func clampInt32(n int) int32 {
 }
 
 // UpdateUser applies an operator's patch in one UPDATE. Disabling the
-// user (IsActive false) moves the session cutoff to now in the same
-// statement; enabling leaves the cutoff alone. An empty patch changes
+// user (IsActive false) moves the session cutoff to now (or the last
+// sign-in, if later) in the same statement and deletes the user's account
+// tokens in the same transaction, so no emailed link outlives the
+// disabling; enabling leaves the cutoff alone. An empty patch changes
 // nothing, not even UpdatedAt.
 func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserPatch, now time.Time) (*store.User, error) {
 	if !storable(userID) {
@@ -89,21 +93,35 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserP
 	if patch.IsActive == nil && patch.IsSuperuser == nil && patch.FullName == nil {
 		return s.UserByID(ctx, userID)
 	}
-	row, err := s.q.UpdateUser(ctx, pgdb.UpdateUserParams{
-		IsActive:    boolFrom(patch.IsActive),
-		IsSuperuser: boolFrom(patch.IsSuperuser),
-		FullName:    textFrom(patch.FullName),
-		Now:         timestamptz(now),
-		ID:          userID,
+	var row pgdb.User
+	err := s.inTx(ctx, func(q *pgdb.Queries) error {
+		var err error
+		row, err = q.UpdateUser(ctx, pgdb.UpdateUserParams{
+			IsActive:    boolFrom(patch.IsActive),
+			IsSuperuser: boolFrom(patch.IsSuperuser),
+			FullName:    textFrom(patch.FullName),
+			Now:         timestamptz(now),
+			ID:          userID,
+		})
+		if err != nil {
+			return notFound("update user", err)
+		}
+		if patch.IsActive != nil && !*patch.IsActive {
+			if err := q.DeleteAccountTokensForUser(ctx, userID); err != nil {
+				return fmt.Errorf("postgres: update user: delete account tokens: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, notFound("update user", err)
+		return nil, err
 	}
 	return userFromRow(row)
 }
 
-// RevokeSessions moves the user's session cutoff to now. UpdatedAt stays:
-// nothing about the account itself changed.
+// RevokeSessions moves the user's session cutoff to now, or to the last
+// sign-in if that is later. UpdatedAt stays: nothing about the account
+// itself changed.
 func (s *Store) RevokeSessions(ctx context.Context, userID string, now time.Time) (*store.User, error) {
 	if !storable(userID) {
 		return nil, store.ErrNotFound

@@ -167,6 +167,7 @@ func pendingFromRow(row pgdb.PendingRegistration) (*store.PendingRegistration, e
 		TokenHash:    row.TokenHash,
 		CreatedAt:    tr.required(row.CreatedAt),
 		ExpiresAt:    tr.required(row.ExpiresAt),
+		Contested:    row.Contested,
 	}
 	if tr.err != nil {
 		return nil, tr.err
@@ -181,6 +182,7 @@ func accountTokenFromRow(row pgdb.AccountToken) (*store.AccountToken, error) {
 		UserID:    row.UserID,
 		Purpose:   row.Purpose,
 		NewEmail:  row.NewEmail.String,
+		Email:     row.Email,
 		CreatedAt: tr.required(row.CreatedAt),
 		ExpiresAt: tr.required(row.ExpiresAt),
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -37,12 +38,12 @@ var migrations embed.FS
 
 // migrate applies every pending migration. Running it again is a no-op,
 // and replicas running it at once take turns (see newProvider).
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
 	// goose speaks database/sql; this view borrows the pool's connections
 	// and closing it leaves the pool open.
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	p, err := newProvider(ctx, db)
+	p, err := newProvider(ctx, db, logger)
 	if err != nil {
 		return err
 	}
@@ -55,8 +56,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // newProvider returns the goose provider for the migrations, holding a
 // PostgreSQL session (advisory) lock while it changes the schema: two
 // replicas starting at once would otherwise both try to create the same
-// tables, and one would fail.
-func newProvider(ctx context.Context, db *sql.DB) (*goose.Provider, error) {
+// tables, and one would fail. The Go migrations (goMigrations) report to
+// logger.
+func newProvider(ctx context.Context, db *sql.DB, logger *slog.Logger) (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrations: %w", err)
@@ -78,6 +80,7 @@ func newProvider(ctx context.Context, db *sql.DB) (*goose.Provider, error) {
 		// Go migrations a host registered globally with goose belong to the
 		// host's own history, not to this one.
 		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(goMigrations(logger)...),
 		goose.WithLogger(goose.NopLogger()),
 	)
 	if err != nil {

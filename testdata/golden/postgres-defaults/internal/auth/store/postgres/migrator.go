@@ -34,14 +34,16 @@ type Migrator struct {
 var _ store.Migrator = (*Migrator)(nil)
 
 // OpenMigrator connects to the database named by databaseURL (the forms
-// Open accepts) without applying anything. Close it when done.
-func OpenMigrator(ctx context.Context, databaseURL string) (*Migrator, error) {
+// Open accepts, and the same options) without applying anything. Close it
+// when done.
+func OpenMigrator(ctx context.Context, databaseURL string, opts ...Option) (*Migrator, error) {
+	set := resolve(opts)
 	pool, err := connect(ctx, databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	p, err := newProvider(ctx, db)
+	p, err := newProvider(ctx, db, set.logger)
 	if err != nil {
 		db.Close()
 		pool.Close()
@@ -119,5 +121,10 @@ func (m *Migrator) Close() error {
 }
 
 func migrationOf(s *goose.Source, applied bool) store.Migration {
-	return store.Migration{Version: s.Version, Name: path.Base(s.Path), Applied: applied}
+	name := path.Base(s.Path)
+	if s.Type == goose.TypeGo {
+		// A Go migration has no file in migrations/ to be named after.
+		name = goMigrationNames[s.Version]
+	}
+	return store.Migration{Version: s.Version, Name: name, Applied: applied}
 }

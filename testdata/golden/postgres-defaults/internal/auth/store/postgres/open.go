@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -25,6 +26,31 @@ import (
 // that needed it instead of hanging it.
 const connectTimeout = 10 * time.Second
 
+// Option adjusts Open and OpenMigrator.
+type Option func(*settings)
+
+type settings struct {
+	logger *slog.Logger
+}
+
+// WithLogger receives the store's few log lines (accounts a migration
+// could not carry over as they were); the default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
+
+func resolve(opts []Option) settings {
+	s := settings{logger: slog.Default()}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
+
 // Open connects to the PostgreSQL database named by databaseURL, applies
 // pending migrations (under an advisory lock, so replicas starting
 // together take turns) and returns a ready Store. Accepted forms:
@@ -35,12 +61,13 @@ const connectTimeout = 10 * time.Second
 //
 // Query parameters are pgx's (libpq's): sslmode, connect_timeout,
 // pool_max_conns, search_path (the schema the tables live in) and so on.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	set := resolve(opts)
 	pool, err := connect(ctx, databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, pool); err != nil {
+	if err := migrate(ctx, pool, set.logger); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -72,6 +72,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	err := s.q.CreateUser(ctx, pgdb.CreateUserParams{
 		ID:                     u.ID,
 		Email:                  u.Email,
+		EmailKey:               store.EmailKey(u.Email),
 		HashedPassword:         optionalText(u.PasswordHash),
 		IsActive:               u.IsActive,
 		IsVerified:             u.IsVerified,
@@ -105,12 +106,12 @@ func (s *Store) UserByID(ctx context.Context, id string) (*store.User, error) {
 	return userFromRow(row)
 }
 
-// UserByEmail looks the email up case-insensitively.
+// UserByEmail looks the email up by store.EmailKey.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*store.User, error) {
 	if !storable(email) {
 		return nil, store.ErrNotFound
 	}
-	row, err := s.q.UserByEmail(ctx, email)
+	row, err := s.q.UserByEmail(ctx, store.EmailKey(email))
 	if err != nil {
 		return nil, notFound("user by email", err)
 	}
@@ -133,9 +134,10 @@ func (s *Store) SetFullName(ctx context.Context, userID string, fullName *string
 	return userFromRow(row)
 }
 
-// SetPassword stores the new hash, moves the session cutoff to now and
-// deletes the user's outstanding account tokens, in one transaction: a
-// reset link mailed before the change must not work after it.
+// SetPassword stores the new hash, moves the session cutoff to now (or
+// the last sign-in, if later) and deletes the user's outstanding account
+// tokens, in one transaction: a reset link mailed before the change must
+// not work after it.
 func (s *Store) SetPassword(ctx context.Context, userID, passwordHash string, now time.Time) (*store.User, error) {
 	if !storable(userID) {
 		return nil, store.ErrNotFound
@@ -162,23 +164,37 @@ func (s *Store) SetPassword(ctx context.Context, userID, passwordHash string, no
 	return userFromRow(row)
 }
 
-// SetEmail moves the account to email and moves the session cutoff to now.
-// The unique index on lower(email) decides races between two accounts
-// claiming one address.
+// SetEmail moves the account to email, moves the session cutoff to now
+// (or the last sign-in, if later) and deletes the user's outstanding
+// account tokens, in one transaction: a link mailed to the old address
+// must not act on the account once it has another. The unique index on
+// email_key decides races between two accounts claiming one address.
 func (s *Store) SetEmail(ctx context.Context, userID, email string, now time.Time) (*store.User, error) {
 	if !storable(userID) {
 		return nil, store.ErrNotFound
 	}
-	row, err := s.q.SetEmail(ctx, pgdb.SetEmailParams{
-		Email: email,
-		Now:   timestamptz(now),
-		ID:    userID,
+	var row pgdb.User
+	err := s.inTx(ctx, func(q *pgdb.Queries) error {
+		var err error
+		row, err = q.SetEmail(ctx, pgdb.SetEmailParams{
+			Email:    email,
+			EmailKey: store.EmailKey(email),
+			Now:      timestamptz(now),
+			ID:       userID,
+		})
+		if isUniqueViolation(err) {
+			return store.ErrEmailTaken
+		}
+		if err != nil {
+			return notFound("set email", err)
+		}
+		if err := q.DeleteAccountTokensForUser(ctx, userID); err != nil {
+			return fmt.Errorf("postgres: set email: delete account tokens: %w", err)
+		}
+		return nil
 	})
-	if isUniqueViolation(err) {
-		return nil, store.ErrEmailTaken
-	}
 	if err != nil {
-		return nil, notFound("set email", err)
+		return nil, err
 	}
 	return userFromRow(row)
 }
@@ -195,14 +211,185 @@ func (s *Store) MarkVerified(ctx context.Context, userID string, now time.Time) 
 	return userFromRow(row)
 }
 
-// RecordLogin sets LastLogin (and UpdatedAt) to at.
-func (s *Store) RecordLogin(ctx context.Context, userID string, at time.Time) error {
+// RecordLogin sets LastLogin (and UpdatedAt) to r.At, and the hash to
+// r.Rehash when that is set, in one conditional UPDATE: only if the account
+// is active, still has r.PasswordHash and has no session cutoff at or
+// after r.At. A concurrent password change, disable or revocation either
+// comes first, and the UPDATE (which waits for its row lock if it is still
+// held, then re-checks the conditions on the new row version) changes
+// nothing, or comes after and moves the cutoff to at least r.At (see
+// query.sql): the session about to be issued is refused either way.
+func (s *Store) RecordLogin(ctx context.Context, userID string, r store.LoginRecord) error {
 	if !storable(userID) {
 		return store.ErrNotFound
 	}
-	n, err := s.q.RecordLogin(ctx, pgdb.RecordLoginParams{At: timestamptz(at), ID: userID})
+	if r.PasswordHash == "" || !storable(r.PasswordHash) {
+		// No password-less account signs in with a password.
+		return s.staleOrNotFound(ctx, userID)
+	}
+	n, err := s.q.RecordLogin(ctx, pgdb.RecordLoginParams{
+		At:             timestamptz(r.At),
+		Rehash:         optionalText(r.Rehash),
+		ID:             userID,
+		HashedPassword: optionalText(r.PasswordHash),
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: record login: %w", err)
+	}
+	if n == 0 {
+		return s.staleOrNotFound(ctx, userID)
+	}
+	return nil
+}
+
+// staleOrNotFound tells why RecordLogin changed nothing: the account
+// changed (store.ErrStale) or is gone (store.ErrNotFound). It runs only on
+// that failure path; the answer may be a moment late, but either way the
+// sign-in is refused.
+func (s *Store) staleOrNotFound(ctx context.Context, userID string) error {
+	exists, err := s.q.UserExists(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("postgres: record login: %w", err)
+	}
+	if !exists {
+		return store.ErrNotFound
+	}
+	return store.ErrStale
+}
+
+// PasswordParams counts the users with a password by the parameter part of
+// their PHC hash string, grouped by the database (see query.sql).
+func (s *Store) PasswordParams(ctx context.Context) (map[string]int, error) {
+	rows, err := s.q.PasswordParams(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: password parameters: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, row := range rows {
+		out[row.Params] = int(row.Users)
+	}
+	return out, nil
+}
+
+// DeleteUser removes the user with their account tokens, the pending
+// registrations for their email and the login failures under its key, in
+// one transaction. The stored key is used rather than one computed from
+// the address: an account that lost its key to an older one in migration
+// 3 must not take the other account's rows with it.
+func (s *Store) DeleteUser(ctx context.Context, userID string) error {
+	if !storable(userID) {
+		return store.ErrNotFound
+	}
+	return s.inTx(ctx, func(q *pgdb.Queries) error {
+		key, err := q.DeleteUser(ctx, userID)
+		if err != nil {
+			return notFound("delete user", err)
+		}
+		if err := q.DeleteAccountTokensForUser(ctx, userID); err != nil {
+			return fmt.Errorf("postgres: delete user: account tokens: %w", err)
+		}
+		if _, err := q.DeletePendingByKey(ctx, key); err != nil {
+			return fmt.Errorf("postgres: delete user: pending registrations: %w", err)
+		}
+		if err := q.ClearLoginFailures(ctx, key); err != nil {
+			return fmt.Errorf("postgres: delete user: login failures: %w", err)
+		}
+		return nil
+	})
+}
+
+// AddPending stores p beside the other pending registrations for its
+// address, assigning p.ID when it is empty; see store.Store for the
+// contested marking and the trimming to keep rows. It holds the address's
+// advisory lock (LockPendingAddress), so two sign-ups racing for a fresh
+// address see each other, and a ConsumePending of the address runs wholly
+// before or after it.
+func (s *Store) AddPending(ctx context.Context, p *store.PendingRegistration, keep int) error {
+	if p.ID == "" {
+		p.ID = newID()
+	}
+	key := store.EmailKey(p.Email)
+	var contested bool
+	err := s.inTx(ctx, func(q *pgdb.Queries) error {
+		if err := q.LockPendingAddress(ctx, key); err != nil {
+			return fmt.Errorf("postgres: add pending: lock: %w", err)
+		}
+		var err error
+		contested, err = q.LivePendingExists(ctx, pgdb.LivePendingExistsParams{
+			EmailKey: key,
+			At:       timestamptz(p.CreatedAt),
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: add pending: %w", err)
+		}
+		if contested {
+			if err := q.ContestPending(ctx, key); err != nil {
+				return fmt.Errorf("postgres: add pending: contest: %w", err)
+			}
+		}
+		err = q.InsertPending(ctx, pgdb.InsertPendingParams{
+			ID:             p.ID,
+			Email:          p.Email,
+			EmailKey:       key,
+			HashedPassword: p.PasswordHash,
+			FullName:       textFrom(p.FullName),
+			TokenHash:      p.TokenHash,
+			CreatedAt:      timestamptz(p.CreatedAt),
+			ExpiresAt:      timestamptz(p.ExpiresAt),
+			Contested:      contested,
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: add pending: %w", err)
+		}
+		err = q.TrimPending(ctx, pgdb.TrimPendingParams{
+			EmailKey: key,
+			MaxRows:  clampInt32(max(keep, 2)),
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: add pending: trim: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.Contested = contested
+	return nil
+}
+
+// PendingByEmail returns the pending registrations for email, newest
+// first, expired or not.
+func (s *Store) PendingByEmail(ctx context.Context, email string) ([]*store.PendingRegistration, error) {
+	if !storable(email) {
+		return []*store.PendingRegistration{}, nil
+	}
+	rows, err := s.q.PendingByEmail(ctx, store.EmailKey(email))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending by email: %w", err)
+	}
+	out := make([]*store.PendingRegistration, len(rows))
+	for i, row := range rows {
+		if out[i], err = pendingFromRow(row); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RenewPending gives the registration id a new token hash, creation time
+// and expiry; the old link stops working.
+func (s *Store) RenewPending(ctx context.Context, id, tokenHash string, createdAt, expiresAt time.Time) error {
+	if !storable(id) {
+		return store.ErrNotFound
+	}
+	n, err := s.q.RenewPending(ctx, pgdb.RenewPendingParams{
+		TokenHash: tokenHash,
+		CreatedAt: timestamptz(createdAt),
+		ExpiresAt: timestamptz(expiresAt),
+		ID:        id,
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: renew pending: %w", err)
 	}
 	if n == 0 {
 		return store.ErrNotFound
@@ -210,95 +397,92 @@ func (s *Store) RecordLogin(ctx context.Context, userID string, at time.Time) er
 	return nil
 }
 
-// DeleteUser removes the user with their account tokens, the pending
-// registration and the login failures for their email, in one transaction.
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	if !storable(userID) {
-		return store.ErrNotFound
-	}
-	return s.inTx(ctx, func(q *pgdb.Queries) error {
-		email, err := q.DeleteUser(ctx, userID)
-		if err != nil {
-			return notFound("delete user", err)
-		}
-		if err := q.DeleteAccountTokensForUser(ctx, userID); err != nil {
-			return fmt.Errorf("postgres: delete user: account tokens: %w", err)
-		}
-		if err := q.DeletePendingByEmail(ctx, email); err != nil {
-			return fmt.Errorf("postgres: delete user: pending registration: %w", err)
-		}
-		if err := q.ClearLoginFailures(ctx, email); err != nil {
-			return fmt.Errorf("postgres: delete user: login failures: %w", err)
-		}
-		return nil
-	})
-}
-
-// UpsertPending replaces any pending registration for p.Email (compared
-// case-insensitively), assigning p.ID when it is empty. It is one INSERT
-// ... ON CONFLICT statement, so concurrent sign-ups for one address leave
-// exactly one row instead of one of them failing on the unique index.
-func (s *Store) UpsertPending(ctx context.Context, p *store.PendingRegistration) error {
-	if p.ID == "" {
-		p.ID = newID()
-	}
-	err := s.q.UpsertPending(ctx, pgdb.UpsertPendingParams{
-		ID:             p.ID,
-		Email:          p.Email,
-		HashedPassword: p.PasswordHash,
-		FullName:       textFrom(p.FullName),
-		TokenHash:      p.TokenHash,
-		CreatedAt:      timestamptz(p.CreatedAt),
-		ExpiresAt:      timestamptz(p.ExpiresAt),
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: upsert pending: %w", err)
-	}
-	return nil
-}
-
-// PendingByEmail returns the pending registration for email, expired or
-// not.
-func (s *Store) PendingByEmail(ctx context.Context, email string) (*store.PendingRegistration, error) {
-	if !storable(email) {
-		return nil, store.ErrNotFound
-	}
-	row, err := s.q.PendingByEmail(ctx, email)
-	if err != nil {
-		return nil, notFound("pending by email", err)
-	}
-	return pendingFromRow(row)
-}
-
-// ConsumePending deletes and returns the pending registration with the
-// token hash. DELETE ... RETURNING is one statement and PostgreSQL lets
-// only one transaction delete a row, so of several concurrent callers
-// exactly one gets it.
-func (s *Store) ConsumePending(ctx context.Context, tokenHash string) (*store.PendingRegistration, error) {
+// ConsumePending deletes and returns the registration with the token hash
+// together with every other one for its address, in one transaction under
+// the address's advisory lock. Once the lock is granted, the DELETE (a new
+// snapshot in READ COMMITTED) sees what earlier holders committed: if one
+// of them consumed the address, the rows are gone, or at least this token's
+// row is, and the call answers store.ErrNotFound having deleted nothing
+// (the transaction rolls back). So of concurrent calls for the rows of one
+// address exactly one gets a row.
+func (s *Store) ConsumePending(ctx context.Context, tokenHash string, now time.Time) (*store.PendingRegistration, error) {
 	if !storable(tokenHash) {
 		return nil, store.ErrNotFound
 	}
-	row, err := s.q.ConsumePending(ctx, tokenHash)
-	if err != nil {
-		return nil, notFound("consume pending", err)
-	}
-	return pendingFromRow(row)
-}
-
-// CreateAccountToken stores a one-time token.
-func (s *Store) CreateAccountToken(ctx context.Context, t *store.AccountToken) error {
-	err := s.q.InsertAccountToken(ctx, pgdb.InsertAccountTokenParams{
-		TokenHash: t.TokenHash,
-		UserID:    t.UserID,
-		Purpose:   t.Purpose,
-		NewEmail:  optionalText(t.NewEmail),
-		CreatedAt: timestamptz(t.CreatedAt),
-		ExpiresAt: timestamptz(t.ExpiresAt),
+	var (
+		mine      pgdb.PendingRegistration
+		contested bool
+	)
+	// Compared as stored: to the microsecond.
+	live := timestamptz(now).Time
+	err := s.inTx(ctx, func(q *pgdb.Queries) error {
+		key, err := q.PendingKeyByToken(ctx, tokenHash)
+		if err != nil {
+			return notFound("consume pending", err)
+		}
+		if err := q.LockPendingAddress(ctx, key); err != nil {
+			return fmt.Errorf("postgres: consume pending: lock: %w", err)
+		}
+		rows, err := q.DeletePendingByKey(ctx, key)
+		if err != nil {
+			return fmt.Errorf("postgres: consume pending: %w", err)
+		}
+		found := false
+		for _, row := range rows {
+			switch {
+			case row.TokenHash == tokenHash:
+				mine, found = row, true
+			case row.ExpiresAt.Time.After(live):
+				// A link of another registration still worked.
+				contested = true
+			}
+		}
+		if !found {
+			return store.ErrNotFound
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: create account token: %w", err)
+		return nil, err
 	}
-	return nil
+	p, err := pendingFromRow(mine)
+	if err != nil {
+		return nil, err
+	}
+	p.Contested = p.Contested || contested
+	return p, nil
+}
+
+// CreateAccountToken stores a one-time token and deletes the user's
+// other tokens of its purpose, in one transaction under the user's
+// advisory lock (LockAccountTokens): without it, two racing calls could
+// each delete before the other inserted, and both links would work.
+func (s *Store) CreateAccountToken(ctx context.Context, t *store.AccountToken) error {
+	return s.inTx(ctx, func(q *pgdb.Queries) error {
+		if err := q.LockAccountTokens(ctx, t.UserID); err != nil {
+			return fmt.Errorf("postgres: create account token: lock: %w", err)
+		}
+		err := q.DeleteAccountTokensForPurpose(ctx, pgdb.DeleteAccountTokensForPurposeParams{
+			UserID:  t.UserID,
+			Purpose: t.Purpose,
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: create account token: delete older tokens: %w", err)
+		}
+		err = q.InsertAccountToken(ctx, pgdb.InsertAccountTokenParams{
+			TokenHash: t.TokenHash,
+			UserID:    t.UserID,
+			Purpose:   t.Purpose,
+			NewEmail:  optionalText(t.NewEmail),
+			Email:     t.Email,
+			CreatedAt: timestamptz(t.CreatedAt),
+			ExpiresAt: timestamptz(t.ExpiresAt),
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: create account token: %w", err)
+		}
+		return nil
+	})
 }
 
 // ConsumeAccountToken deletes and returns the token if it has that purpose
@@ -347,30 +531,30 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 // make N concurrent callers see N distinct counts: two of them can
 // insert, then each count before the other has committed, and both see
 // the same number. So the transaction first takes a transaction-scoped
-// advisory lock keyed by the lower-cased address. Callers for one address
-// then run one after another, and each count, a new snapshot taken after
-// the lock was granted, sees every earlier caller's committed insert plus
-// its own. Callers for different addresses do not wait for each other
-// (two addresses whose hashes collide merely share a queue), and the lock
+// advisory lock keyed by the attempt key. Callers for one key then run
+// one after another, and each count, a new snapshot taken after the lock
+// was granted, sees every earlier caller's committed insert plus its own.
+// Callers for different keys do not wait for each other (two keys whose
+// hashes collide merely share a queue), and the lock
 // ends with the transaction, so a crashed caller cannot leave it held.
 // (SERIALIZABLE would also be correct, but would answer the race with
 // serialization failures to retry instead of a short wait.)
-func (s *Store) ReserveLoginAttempt(ctx context.Context, email string, at, windowStart time.Time) (store.LoginAttempt, error) {
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, at, windowStart time.Time) (store.LoginAttempt, error) {
 	var (
 		id   int64
 		rows []pgtype.Timestamptz
 	)
 	err := s.inTx(ctx, func(q *pgdb.Queries) error {
-		if err := q.LockLoginAttempts(ctx, email); err != nil {
+		if err := q.LockLoginAttempts(ctx, key); err != nil {
 			return fmt.Errorf("postgres: reserve login attempt: lock: %w", err)
 		}
 		var err error
-		id, err = q.InsertLoginAttempt(ctx, pgdb.InsertLoginAttemptParams{Email: email, At: timestamptz(at)})
+		id, err = q.InsertLoginAttempt(ctx, pgdb.InsertLoginAttemptParams{Key: key, At: timestamptz(at)})
 		if err != nil {
 			return fmt.Errorf("postgres: reserve login attempt: insert: %w", err)
 		}
 		rows, err = q.LoginFailuresSince(ctx, pgdb.LoginFailuresSinceParams{
-			Email:       email,
+			Key:         key,
 			WindowStart: timestamptz(windowStart),
 		})
 		if err != nil {
@@ -388,14 +572,14 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, email string, at, windo
 	return store.LoginAttempt{ID: id, Recent: recent}, nil
 }
 
-// LoginFailuresSince returns the failure times for email since windowStart,
+// LoginFailuresSince returns the attempt times for key since windowStart,
 // oldest first.
-func (s *Store) LoginFailuresSince(ctx context.Context, email string, windowStart time.Time) ([]time.Time, error) {
-	if !storable(email) {
+func (s *Store) LoginFailuresSince(ctx context.Context, key string, windowStart time.Time) ([]time.Time, error) {
+	if !storable(key) {
 		return []time.Time{}, nil
 	}
 	rows, err := s.q.LoginFailuresSince(ctx, pgdb.LoginFailuresSinceParams{
-		Email:       email,
+		Key:         key,
 		WindowStart: timestamptz(windowStart),
 	})
 	if err != nil {
@@ -413,36 +597,47 @@ func (s *Store) WithdrawLoginAttempt(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ClearLoginFailures deletes every failure recorded for email.
-func (s *Store) ClearLoginFailures(ctx context.Context, email string) error {
-	if !storable(email) {
+// ClearLoginFailures deletes every attempt recorded for key.
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	if !storable(key) {
 		return nil
 	}
-	if err := s.q.ClearLoginFailures(ctx, email); err != nil {
+	if err := s.q.ClearLoginFailures(ctx, key); err != nil {
 		return fmt.Errorf("postgres: clear login failures: %w", err)
 	}
 	return nil
 }
 
-// PurgeExpired deletes rows whose expiry is before now and login failures
-// at or before loginWindowStart, in one transaction.
-func (s *Store) PurgeExpired(ctx context.Context, now, loginWindowStart time.Time) error {
-	cutoff, window := timestamptz(now), timestamptz(loginWindowStart)
-	return s.inTx(ctx, func(q *pgdb.Queries) error {
-		if err := q.PurgePending(ctx, cutoff); err != nil {
-			return fmt.Errorf("postgres: purge pending registrations: %w", err)
+// PurgeExpired deletes rows whose expiry is before now and attempts at or
+// before attemptsBefore, in one transaction, and returns how many rows it
+// deleted.
+func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error) {
+	cutoff, window := timestamptz(now), timestamptz(attemptsBefore)
+	var total int64
+	err := s.inTx(ctx, func(q *pgdb.Queries) error {
+		purges := []struct {
+			what   string
+			purge  func(context.Context, pgtype.Timestamptz) (int64, error)
+			before pgtype.Timestamptz
+		}{
+			{"pending registrations", q.PurgePending, cutoff},
+			{"account tokens", q.PurgeAccountTokens, cutoff},
+			{"revoked tokens", q.PurgeRevokedTokens, cutoff},
+			{"attempts", q.PurgeLoginAttempts, window},
 		}
-		if err := q.PurgeAccountTokens(ctx, cutoff); err != nil {
-			return fmt.Errorf("postgres: purge account tokens: %w", err)
-		}
-		if err := q.PurgeRevokedTokens(ctx, cutoff); err != nil {
-			return fmt.Errorf("postgres: purge revoked tokens: %w", err)
-		}
-		if err := q.PurgeLoginAttempts(ctx, window); err != nil {
-			return fmt.Errorf("postgres: purge login failures: %w", err)
+		for _, p := range purges {
+			n, err := p.purge(ctx, p.before)
+			if err != nil {
+				return fmt.Errorf("postgres: purge %s: %w", p.what, err)
+			}
+			total += n
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	return total, nil
 }
 
 // readOnlySnapshot runs fn in a REPEATABLE READ, read-only transaction, so

@@ -4,12 +4,17 @@
 package postgres
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	neturl "net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"example.com/demo/internal/auth/store"
 	"example.com/demo/internal/auth/store/postgres/pgtest"
@@ -20,13 +25,19 @@ import (
 // REGSTACK_TEST_DATABASE_URL the test is skipped.
 func openFresh(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), pgtest.URL(t))
+	s, err := Open(t.Context(), pgtest.URL(t), WithLogger(quiet))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// quiet discards the store's log lines.
+var quiet = slog.New(slog.DiscardHandler)
+
+// migrationCount is how many migrations there are, SQL and Go.
+const migrationCount = 3
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openFresh(t) })
@@ -207,10 +218,10 @@ func TestMigrationsApplyTwice(t *testing.T) {
 	if _, err := s.UserByID(t.Context(), u.ID); err != nil {
 		t.Errorf("user after reopening: %v", err)
 	}
-	if err := migrate(t.Context(), s.pool); err != nil {
+	if err := migrate(t.Context(), s.pool, quiet); err != nil {
 		t.Errorf("migrate on an up-to-date database: %v", err)
 	}
-	checkVersions(t, s, 1)
+	checkVersions(t, s, migrationCount)
 
 	var hostTable bool
 	if err := s.pool.QueryRow(t.Context(),
@@ -265,7 +276,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	checkVersions(t, stores[0], 1)
+	checkVersions(t, stores[0], migrationCount)
 	// Every replica sees the one schema.
 	u := &store.User{Email: "shared@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
 	if err := stores[0].CreateUser(t.Context(), u); err != nil {
@@ -283,7 +294,7 @@ func TestConcurrentMigrations(t *testing.T) {
 func TestMigrator(t *testing.T) {
 	ctx := t.Context()
 	url := pgtest.URL(t)
-	m, err := OpenMigrator(ctx, url)
+	m, err := OpenMigrator(ctx, url, WithLogger(quiet))
 	if err != nil {
 		t.Fatalf("OpenMigrator: %v", err)
 	}
@@ -293,9 +304,13 @@ func TestMigrator(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Status: %v", err)
 	}
-	want := store.Migration{Version: 1, Name: "00001_init.sql"}
-	if len(st) != 1 || st[0] != want {
-		t.Fatalf("Status on a fresh database = %+v, want [%+v]", st, want)
+	want := []store.Migration{
+		{Version: 1, Name: "00001_init.sql"},
+		{Version: 2, Name: "00002_email_key.sql"},
+		{Version: 3, Name: "00003_email_key_backfill.go"},
+	}
+	if !slices.Equal(st, want) {
+		t.Fatalf("Status on a fresh database = %+v, want %+v", st, want)
 	}
 	var users bool
 	if err := m.pool.QueryRow(ctx, "SELECT to_regclass('users') IS NOT NULL").Scan(&users); err != nil {
@@ -309,23 +324,27 @@ func TestMigrator(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Up: %v", err)
 	}
-	want.Applied = true
-	if len(applied) != 1 || applied[0] != want {
-		t.Errorf("Up = %+v, want [%+v]", applied, want)
+	for i := range want {
+		want[i].Applied = true
+	}
+	if !slices.Equal(applied, want) {
+		t.Errorf("Up = %+v, want %+v", applied, want)
 	}
 	if again, err := m.Up(ctx); err != nil || len(again) != 0 {
 		t.Errorf("second Up = %+v, %v; want nothing applied", again, err)
 	}
-	if st, err := m.Status(ctx); err != nil || len(st) != 1 || !st[0].Applied {
-		t.Errorf("Status after Up = %+v, %v; want 00001 applied", st, err)
+	if st, err := m.Status(ctx); err != nil || !slices.Equal(st, want) {
+		t.Errorf("Status after Up = %+v, %v; want %+v", st, err, want)
 	}
 
-	down, err := m.Down(ctx)
-	if err != nil {
-		t.Fatalf("Down: %v", err)
-	}
-	if down.Version != 1 || down.Applied {
-		t.Errorf("Down = %+v, want version 1, no longer applied", down)
+	for version := int64(migrationCount); version > 0; version-- {
+		down, err := m.Down(ctx)
+		if err != nil {
+			t.Fatalf("Down from version %d: %v", version, err)
+		}
+		if down.Version != version || down.Applied {
+			t.Errorf("Down = %+v, want version %d, no longer applied", down, version)
+		}
 	}
 	if _, err := m.Down(ctx); err == nil {
 		t.Error("Down with nothing applied succeeded")
@@ -359,5 +378,154 @@ func TestUnstorableKeys(t *testing.T) {
 		if revoked, err := s.IsTokenRevoked(ctx, key); err != nil || revoked {
 			t.Errorf("IsTokenRevoked(%q) = %v, %v; want false", key, revoked, err)
 		}
+	}
+}
+
+// A database migrated before email keys existed: migration 3 computes the
+// keys in Go. Of two accounts whose addresses share a key the older keeps
+// it and the newer gets one no lookup produces, with a warning; pending
+// registrations sharing a key become contested; tokens learn their
+// account's address.
+func TestEmailKeyBackfill(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.URL(t)
+	pool, err := connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer pool.Close()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := newProvider(ctx, db, logger)
+	if err != nil {
+		t.Fatalf("newProvider: %v", err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatalf("migrating to version 1: %v", err)
+	}
+
+	// The composed and the decomposed spelling of one address: distinct to
+	// lower(email), one to EmailKey. The one inserted first was created
+	// later, so the creation time, not the insertion order, decides.
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	exec := func(query string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+	const insertUser = `INSERT INTO users (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)`
+	exec(insertUser, "newer", "\u00d6sten@Example.org", t0.Add(time.Hour))
+	exec(insertUser, "older", "o\u0308sten@example.org", t0)
+	exec(insertUser, "plain", "Plain@Example.org", t0)
+	const insertPending = `INSERT INTO pending_registrations
+		(id, email, hashed_password, token_hash, created_at, expires_at) VALUES ($1, $2, 'h', $3, $4, $5)`
+	exec(insertPending, "p1", "\u00f1ew@example.org", "t1", t0, t0.Add(time.Hour))
+	exec(insertPending, "p2", "n\u0303ew@example.org", "t2", t0.Add(time.Minute), t0.Add(time.Hour))
+	exec(insertPending, "p3", "Solo@Example.org", "t3", t0, t0.Add(time.Hour))
+	const insertToken = `INSERT INTO account_tokens
+		(token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, 'password_reset', $3, $4)`
+	exec(insertToken, "tok-plain", "plain", t0, t0.Add(time.Hour))
+	exec(insertToken, "tok-gone", "no-such-user", t0, t0.Add(time.Hour))
+
+	if err := migrate(ctx, pool, logger); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+
+	keys := map[string]string{}
+	rows, err := pool.Query(ctx, "SELECT id, email_key FROM users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, key string
+		if err := rows.Scan(&id, &key); err != nil {
+			t.Fatal(err)
+		}
+		keys[id] = key
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"older": store.EmailKey("\u00f6sten@example.org"),
+		"newer": duplicateKey("newer"),
+		"plain": "plain@example.org",
+	}
+	for id, key := range want {
+		if keys[id] != key {
+			t.Errorf("user %s: email_key %q, want %q", id, keys[id], key)
+		}
+	}
+	if store.EmailKey(duplicateKey("newer")) == duplicateKey("newer") {
+		t.Errorf("duplicateKey gives a key EmailKey can produce")
+	}
+	if log := logs.String(); !strings.Contains(log, "user_id=newer") || !strings.Contains(log, "older_user_id=older") {
+		t.Errorf("no warning naming both accounts; logs:\n%s", log)
+	}
+
+	s, err := Open(ctx, url, WithLogger(quiet))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if u, err := s.UserByEmail(ctx, "\u00d6STEN@example.org"); err != nil || u.ID != "older" {
+		t.Errorf("UserByEmail after the backfill = %+v, %v; want the older account", u, err)
+	}
+	if u, err := s.UserByEmail(ctx, "plain@example.ORG"); err != nil || u.ID != "plain" {
+		t.Errorf("UserByEmail(plain) = %+v, %v", u, err)
+	}
+
+	pending, err := s.PendingByEmail(ctx, "\u00d1EW@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 2 || pending[0].ID != "p2" || pending[1].ID != "p1" || !pending[0].Contested || !pending[1].Contested {
+		t.Errorf("pending registrations of one key after the backfill = %+v; want p2 and p1, both contested", pending)
+	}
+	if solo, err := s.PendingByEmail(ctx, "solo@example.org"); err != nil || len(solo) != 1 || solo[0].Contested {
+		t.Errorf("the only pending registration of its address = %+v, %v; want it uncontested", solo, err)
+	}
+
+	tok, err := s.ConsumeAccountToken(ctx, "tok-plain", store.PurposePasswordReset, t0)
+	if err != nil || tok.Email != "Plain@Example.org" {
+		t.Errorf("token after the backfill = %+v, %v; want its account's address", tok, err)
+	}
+	tok, err = s.ConsumeAccountToken(ctx, "tok-gone", store.PurposePasswordReset, t0)
+	if err != nil || tok.Email != "" {
+		t.Errorf("token of a deleted account = %+v, %v; want no address", tok, err)
+	}
+
+	// Going back down keeps the newest registration of each address, which
+	// is all the old schema can hold.
+	for i, email := range []string{"Dup@example.org", "dup@example.org"} {
+		reg := &store.PendingRegistration{Email: email, PasswordHash: "h", TokenHash: "dup" + email,
+			CreatedAt: t0.Add(time.Duration(i) * time.Minute), ExpiresAt: t0.Add(time.Hour)}
+		if err := s.AddPending(ctx, reg, 5); err != nil {
+			t.Fatalf("AddPending: %v", err)
+		}
+	}
+	if _, err := p.DownTo(ctx, 1); err != nil {
+		t.Fatalf("migrating down to version 1: %v", err)
+	}
+	var kept []string
+	rows, err = pool.Query(ctx, "SELECT email FROM pending_registrations WHERE lower(email) = 'dup@example.org'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, email)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(kept, []string{"dup@example.org"}) {
+		t.Errorf("pending registrations of one address after migrating down = %q, want the newest", kept)
 	}
 }

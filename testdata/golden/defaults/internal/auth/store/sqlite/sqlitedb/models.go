@@ -15,12 +15,13 @@ type AccountToken struct {
 	NewEmail  sql.NullString
 	CreatedAt string
 	ExpiresAt string
+	Email     string
 }
 
 type LoginAttempt struct {
-	ID    int64
-	Email string
-	When  string
+	ID         int64
+	AttemptKey string
+	When       string
 }
 
 type PendingRegistration struct {
@@ -31,6 +32,8 @@ type PendingRegistration struct {
 	TokenHash      string
 	CreatedAt      string
 	ExpiresAt      string
+	EmailKey       string
+	Contested      bool
 }
 
 type TokenBlacklist struct {
@@ -53,4 +56,5 @@ type User struct {
 	UpdatedAt              string
 	LastLogin              sql.NullString
 	TokensInvalidatedAfter sql.NullString
+	EmailKey               string
 }

@@ -11,11 +11,11 @@ import (
 )
 
 const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_attempts WHERE email = lower(?1)
+DELETE FROM login_attempts WHERE attempt_key = ?
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := q.db.ExecContext(ctx, clearLoginFailures, email)
+func (q *Queries) ClearLoginFailures(ctx context.Context, attemptKey string) error {
+	_, err := q.db.ExecContext(ctx, clearLoginFailures, attemptKey)
 	return err
 }
 
@@ -24,7 +24,7 @@ DELETE FROM account_tokens
 WHERE token_hash = ?1
   AND purpose = ?2
   AND expires_at > ?3
-RETURNING token_hash, user_id, purpose, new_email, created_at, expires_at
+RETURNING token_hash, user_id, purpose, new_email, created_at, expires_at, email
 `
 
 type ConsumeAccountTokenParams struct {
@@ -43,12 +43,13 @@ func (q *Queries) ConsumeAccountToken(ctx context.Context, arg ConsumeAccountTok
 		&i.NewEmail,
 		&i.CreatedAt,
 		&i.ExpiresAt,
+		&i.Email,
 	)
 	return i, err
 }
 
 const consumePending = `-- name: ConsumePending :one
-DELETE FROM pending_registrations WHERE token_hash = ? RETURNING id, email, hashed_password, full_name, token_hash, created_at, expires_at
+DELETE FROM pending_registrations WHERE token_hash = ? RETURNING id, email, hashed_password, full_name, token_hash, created_at, expires_at, email_key, contested
 `
 
 func (q *Queries) ConsumePending(ctx context.Context, tokenHash string) (PendingRegistration, error) {
@@ -62,13 +63,15 @@ func (q *Queries) ConsumePending(ctx context.Context, tokenHash string) (Pending
 		&i.TokenHash,
 		&i.CreatedAt,
 		&i.ExpiresAt,
+		&i.EmailKey,
+		&i.Contested,
 	)
 	return i, err
 }
 
 const countListedUsers = `-- name: CountListedUsers :one
 SELECT count(*) FROM users
-WHERE lower(substr(email, 1, length(CAST(?1 AS TEXT)))) = lower(CAST(?1 AS TEXT))
+WHERE substr(email_key, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
 `
 
 func (q *Queries) CountListedUsers(ctx context.Context, prefix string) (int64, error) {
@@ -84,6 +87,23 @@ SELECT count(*) FROM pending_registrations WHERE expires_at > ?1
 
 func (q *Queries) CountLivePending(ctx context.Context, now string) (int64, error) {
 	row := q.db.QueryRowContext(ctx, countLivePending, now)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countLivePendingByEmailKey = `-- name: CountLivePendingByEmailKey :one
+SELECT count(*) FROM pending_registrations
+WHERE email_key = ?1 AND expires_at > ?2
+`
+
+type CountLivePendingByEmailKeyParams struct {
+	EmailKey string
+	Now      string
+}
+
+func (q *Queries) CountLivePendingByEmailKey(ctx context.Context, arg CountLivePendingByEmailKeyParams) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countLivePendingByEmailKey, arg.EmailKey, arg.Now)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -120,15 +140,16 @@ func (q *Queries) CountUsers(ctx context.Context) (CountUsersRow, error) {
 const createUser = `-- name: CreateUser :exec
 
 INSERT INTO users (
-    id, email, hashed_password, is_active, is_verified, is_superuser,
+    id, email, email_key, hashed_password, is_active, is_verified, is_superuser,
     full_name, phone_number, is_mfa_enabled,
     created_at, updated_at, last_login, tokens_invalidated_after
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateUserParams struct {
 	ID                     string
 	Email                  string
+	EmailKey               string
 	HashedPassword         sql.NullString
 	IsActive               bool
 	IsVerified             bool
@@ -144,11 +165,22 @@ type CreateUserParams struct {
 
 // Queries sqlc compiles into sqlitedb/. Every time parameter and column is
 // TEXT in the form 2006-01-02T15:04:05.000000Z (see migrations/00001_init.sql);
-// the store converts at the boundary.
+// the store converts at the boundary. Addresses are compared by their
+// email_key column, which the store fills with store.EmailKey (see
+// migrations/00002_email_key.sql).
+//
+// Revoking sessions sets tokens_invalidated_after to the latest of now,
+// last_login and the cutoff already there: SQLite's multi-argument max() is
+// the scalar one, it compares the fixed-width times as text, which is time
+// order, and coalesce keeps a NULL from making it NULL. So a sign-in
+// RecordLogin accepted with a clock ahead of this request's is revoked too,
+// and a replica with a clock behind never moves the cutoff back (which
+// would revive sessions an earlier revocation ended).
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	_, err := q.db.ExecContext(ctx, createUser,
 		arg.ID,
 		arg.Email,
+		arg.EmailKey,
 		arg.HashedPassword,
 		arg.IsActive,
 		arg.IsVerified,
@@ -164,6 +196,20 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	return err
 }
 
+const deleteAccountTokensForPurpose = `-- name: DeleteAccountTokensForPurpose :exec
+DELETE FROM account_tokens WHERE user_id = ? AND purpose = ?
+`
+
+type DeleteAccountTokensForPurposeParams struct {
+	UserID  string
+	Purpose string
+}
+
+func (q *Queries) DeleteAccountTokensForPurpose(ctx context.Context, arg DeleteAccountTokensForPurposeParams) error {
+	_, err := q.db.ExecContext(ctx, deleteAccountTokensForPurpose, arg.UserID, arg.Purpose)
+	return err
+}
+
 const deleteAccountTokensForUser = `-- name: DeleteAccountTokensForUser :exec
 DELETE FROM account_tokens WHERE user_id = ?
 `
@@ -173,30 +219,30 @@ func (q *Queries) DeleteAccountTokensForUser(ctx context.Context, userID string)
 	return err
 }
 
-const deletePendingByEmail = `-- name: DeletePendingByEmail :exec
-DELETE FROM pending_registrations WHERE lower(email) = lower(?1)
+const deletePendingByEmailKey = `-- name: DeletePendingByEmailKey :exec
+DELETE FROM pending_registrations WHERE email_key = ?
 `
 
-func (q *Queries) DeletePendingByEmail(ctx context.Context, email string) error {
-	_, err := q.db.ExecContext(ctx, deletePendingByEmail, email)
+func (q *Queries) DeletePendingByEmailKey(ctx context.Context, emailKey string) error {
+	_, err := q.db.ExecContext(ctx, deletePendingByEmailKey, emailKey)
 	return err
 }
 
 const deleteUser = `-- name: DeleteUser :one
-DELETE FROM users WHERE id = ? RETURNING email
+DELETE FROM users WHERE id = ? RETURNING email_key
 `
 
 func (q *Queries) DeleteUser(ctx context.Context, id string) (string, error) {
 	row := q.db.QueryRowContext(ctx, deleteUser, id)
-	var email string
-	err := row.Scan(&email)
-	return email, err
+	var email_key string
+	err := row.Scan(&email_key)
+	return email_key, err
 }
 
 const insertAccountToken = `-- name: InsertAccountToken :exec
 INSERT INTO account_tokens (
-    token_hash, user_id, purpose, new_email, created_at, expires_at
-) VALUES (?, ?, ?, ?, ?, ?)
+    token_hash, user_id, purpose, new_email, email, created_at, expires_at
+) VALUES (?, ?, ?, ?, ?, ?, ?)
 `
 
 type InsertAccountTokenParams struct {
@@ -204,6 +250,7 @@ type InsertAccountTokenParams struct {
 	UserID    string
 	Purpose   string
 	NewEmail  sql.NullString
+	Email     string
 	CreatedAt string
 	ExpiresAt string
 }
@@ -214,6 +261,7 @@ func (q *Queries) InsertAccountToken(ctx context.Context, arg InsertAccountToken
 		arg.UserID,
 		arg.Purpose,
 		arg.NewEmail,
+		arg.Email,
 		arg.CreatedAt,
 		arg.ExpiresAt,
 	)
@@ -221,17 +269,17 @@ func (q *Queries) InsertAccountToken(ctx context.Context, arg InsertAccountToken
 }
 
 const insertLoginAttempt = `-- name: InsertLoginAttempt :one
-INSERT INTO login_attempts (email, "when") VALUES (lower(?1), ?2)
+INSERT INTO login_attempts (attempt_key, "when") VALUES (?1, ?2)
 RETURNING id
 `
 
 type InsertLoginAttemptParams struct {
-	Email string
-	At    string
+	AttemptKey string
+	At         string
 }
 
 func (q *Queries) InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, insertLoginAttempt, arg.Email, arg.At)
+	row := q.db.QueryRowContext(ctx, insertLoginAttempt, arg.AttemptKey, arg.At)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -239,29 +287,33 @@ func (q *Queries) InsertLoginAttempt(ctx context.Context, arg InsertLoginAttempt
 
 const insertPending = `-- name: InsertPending :exec
 INSERT INTO pending_registrations (
-    id, email, hashed_password, full_name, token_hash, created_at, expires_at
-) VALUES (?, ?, ?, ?, ?, ?, ?)
+    id, email, email_key, hashed_password, full_name, token_hash, created_at, expires_at, contested
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type InsertPendingParams struct {
 	ID             string
 	Email          string
+	EmailKey       string
 	HashedPassword string
 	FullName       sql.NullString
 	TokenHash      string
 	CreatedAt      string
 	ExpiresAt      string
+	Contested      bool
 }
 
 func (q *Queries) InsertPending(ctx context.Context, arg InsertPendingParams) error {
 	_, err := q.db.ExecContext(ctx, insertPending,
 		arg.ID,
 		arg.Email,
+		arg.EmailKey,
 		arg.HashedPassword,
 		arg.FullName,
 		arg.TokenHash,
 		arg.CreatedAt,
 		arg.ExpiresAt,
+		arg.Contested,
 	)
 	return err
 }
@@ -278,8 +330,8 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users
-WHERE lower(substr(email, 1, length(CAST(?1 AS TEXT)))) = lower(CAST(?1 AS TEXT))
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
+WHERE substr(email_key, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
 ORDER BY created_at DESC, id DESC
 LIMIT ?3 OFFSET ?2
 `
@@ -290,9 +342,10 @@ type ListUsersParams struct {
 	Limit  int64
 }
 
-// The email prefix is compared with substr rather than LIKE, so % and _ in
-// it are plain characters that need no escaping. lower() folds ASCII only,
-// exactly as the unique index on lower(email) does.
+// The prefix is the EmailKey of what the operator typed, compared with
+// substr rather than LIKE, so % and _ in it are plain characters that need
+// no escaping. length and substr count characters, so a prefix ending in
+// the middle of a multi-byte letter cannot match half of it.
 func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error) {
 	rows, err := q.db.QueryContext(ctx, listUsers, arg.Prefix, arg.Skip, arg.Limit)
 	if err != nil {
@@ -316,6 +369,7 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 			&i.UpdatedAt,
 			&i.LastLogin,
 			&i.TokensInvalidatedAfter,
+			&i.EmailKey,
 		); err != nil {
 			return nil, err
 		}
@@ -332,17 +386,17 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 
 const loginFailuresSince = `-- name: LoginFailuresSince :many
 SELECT "when" FROM login_attempts
-WHERE email = lower(?1) AND "when" > ?2
+WHERE attempt_key = ?1 AND "when" > ?2
 ORDER BY "when", id
 `
 
 type LoginFailuresSinceParams struct {
-	Email       string
+	AttemptKey  string
 	WindowStart string
 }
 
 func (q *Queries) LoginFailuresSince(ctx context.Context, arg LoginFailuresSinceParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, loginFailuresSince, arg.Email, arg.WindowStart)
+	rows, err := q.db.QueryContext(ctx, loginFailuresSince, arg.AttemptKey, arg.WindowStart)
 	if err != nil {
 		return nil, err
 	}
@@ -364,10 +418,34 @@ func (q *Queries) LoginFailuresSince(ctx context.Context, arg LoginFailuresSince
 	return items, nil
 }
 
+const markPendingContested = `-- name: MarkPendingContested :execrows
+UPDATE pending_registrations SET contested = 1
+WHERE pending_registrations.email_key = ?1
+  AND EXISTS (
+      SELECT 1 FROM pending_registrations AS live
+      WHERE live.email_key = ?1 AND live.expires_at > ?2
+  )
+`
+
+type MarkPendingContestedParams struct {
+	EmailKey  string
+	CreatedAt string
+}
+
+// Marks every registration of the address when one of them is still live
+// at created_at, the new registration's creation time.
+func (q *Queries) MarkPendingContested(ctx context.Context, arg MarkPendingContestedParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, markPendingContested, arg.EmailKey, arg.CreatedAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const markVerified = `-- name: MarkVerified :one
 UPDATE users SET is_verified = 1, updated_at = ?1
 WHERE id = ?2
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type MarkVerifiedParams struct {
@@ -392,77 +470,196 @@ func (q *Queries) MarkVerified(ctx context.Context, arg MarkVerifiedParams) (Use
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
-const pendingByEmail = `-- name: PendingByEmail :one
-SELECT id, email, hashed_password, full_name, token_hash, created_at, expires_at FROM pending_registrations WHERE lower(email) = lower(?1)
+const passwordParams = `-- name: PasswordParams :many
+SELECT CAST(rtrim(rtrim(rtrim(rtrim(hashed_password,
+           'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'), '$'),
+           'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'), '$') AS TEXT) AS params,
+       count(*) AS users
+FROM users
+WHERE hashed_password IS NOT NULL AND hashed_password <> ''
+GROUP BY params
 `
 
-func (q *Queries) PendingByEmail(ctx context.Context, email string) (PendingRegistration, error) {
-	row := q.db.QueryRowContext(ctx, pendingByEmail, email)
-	var i PendingRegistration
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.HashedPassword,
-		&i.FullName,
-		&i.TokenHash,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-	)
-	return i, err
+type PasswordParamsRow struct {
+	Params string
+	Users  int64
 }
 
-const purgeAccountTokens = `-- name: PurgeAccountTokens :exec
+// A PHC string is $id$v=19$params$salt$hash, with salt and hash in
+// unpadded base64. The parameter part is what is left after stripping the
+// two trailing fields and their '$': an rtrim over the base64 alphabet
+// stops at a field's '$', which the next rtrim removes. Grouping here
+// keeps the answer a few rows however many users there are.
+func (q *Queries) PasswordParams(ctx context.Context) ([]PasswordParamsRow, error) {
+	rows, err := q.db.QueryContext(ctx, passwordParams)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PasswordParamsRow
+	for rows.Next() {
+		var i PasswordParamsRow
+		if err := rows.Scan(&i.Params, &i.Users); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pendingByEmailKey = `-- name: PendingByEmailKey :many
+SELECT id, email, hashed_password, full_name, token_hash, created_at, expires_at, email_key, contested FROM pending_registrations WHERE email_key = ?
+ORDER BY created_at DESC, id DESC
+`
+
+func (q *Queries) PendingByEmailKey(ctx context.Context, emailKey string) ([]PendingRegistration, error) {
+	rows, err := q.db.QueryContext(ctx, pendingByEmailKey, emailKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PendingRegistration
+	for rows.Next() {
+		var i PendingRegistration
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.HashedPassword,
+			&i.FullName,
+			&i.TokenHash,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.EmailKey,
+			&i.Contested,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const purgeAccountTokens = `-- name: PurgeAccountTokens :execrows
 DELETE FROM account_tokens WHERE expires_at < ?1
 `
 
-func (q *Queries) PurgeAccountTokens(ctx context.Context, now string) error {
-	_, err := q.db.ExecContext(ctx, purgeAccountTokens, now)
-	return err
+func (q *Queries) PurgeAccountTokens(ctx context.Context, now string) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgeAccountTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
-const purgeLoginAttempts = `-- name: PurgeLoginAttempts :exec
+const purgeLoginAttempts = `-- name: PurgeLoginAttempts :execrows
 DELETE FROM login_attempts WHERE "when" <= ?1
 `
 
-func (q *Queries) PurgeLoginAttempts(ctx context.Context, windowStart string) error {
-	_, err := q.db.ExecContext(ctx, purgeLoginAttempts, windowStart)
-	return err
+func (q *Queries) PurgeLoginAttempts(ctx context.Context, attemptsBefore string) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgeLoginAttempts, attemptsBefore)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
-const purgePending = `-- name: PurgePending :exec
+const purgePending = `-- name: PurgePending :execrows
 DELETE FROM pending_registrations WHERE expires_at < ?1
 `
 
-func (q *Queries) PurgePending(ctx context.Context, now string) error {
-	_, err := q.db.ExecContext(ctx, purgePending, now)
-	return err
+func (q *Queries) PurgePending(ctx context.Context, now string) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgePending, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
-const purgeRevokedTokens = `-- name: PurgeRevokedTokens :exec
+const purgeRevokedTokens = `-- name: PurgeRevokedTokens :execrows
 DELETE FROM token_blacklist WHERE exp < ?1
 `
 
-func (q *Queries) PurgeRevokedTokens(ctx context.Context, now string) error {
-	_, err := q.db.ExecContext(ctx, purgeRevokedTokens, now)
-	return err
+func (q *Queries) PurgeRevokedTokens(ctx context.Context, now string) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgeRevokedTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const recordLogin = `-- name: RecordLogin :execrows
-UPDATE users SET updated_at = ?1, last_login = ?1
-WHERE id = ?2
+UPDATE users
+SET updated_at = ?1,
+    last_login = max(coalesce(last_login, ?1), ?1),
+    hashed_password = coalesce(?2, hashed_password)
+WHERE id = ?3
+  AND is_active
+  AND hashed_password = CAST(?4 AS TEXT)
+  AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < ?1)
 `
 
 type RecordLoginParams struct {
-	At string
-	ID string
+	At           string
+	Rehash       sql.NullString
+	ID           string
+	PasswordHash string
 }
 
+// The conditions and the write are one statement, so a password change,
+// disable or revocation either committed before it (and it changes
+// nothing) or commits after it (and revokes the session it produced).
+// last_login only moves forward: a sign-in through a replica whose clock is
+// behind must not lower it below a session a revocation has to cover.
 func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, recordLogin, arg.At, arg.ID)
+	result, err := q.db.ExecContext(ctx, recordLogin,
+		arg.At,
+		arg.Rehash,
+		arg.ID,
+		arg.PasswordHash,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const renewPending = `-- name: RenewPending :execrows
+UPDATE pending_registrations
+SET token_hash = ?1, created_at = ?2, expires_at = ?3
+WHERE id = ?4
+`
+
+type RenewPendingParams struct {
+	TokenHash string
+	CreatedAt string
+	ExpiresAt string
+	ID        string
+}
+
+func (q *Queries) RenewPending(ctx context.Context, arg RenewPendingParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, renewPending,
+		arg.TokenHash,
+		arg.CreatedAt,
+		arg.ExpiresAt,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -470,13 +667,14 @@ func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64
 }
 
 const revokeSessions = `-- name: RevokeSessions :one
-UPDATE users SET tokens_invalidated_after = ?1
+UPDATE users
+SET tokens_invalidated_after = max(CAST(?1 AS TEXT), coalesce(last_login, ?1), coalesce(tokens_invalidated_after, ?1))
 WHERE id = ?2
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type RevokeSessionsParams struct {
-	Now sql.NullString
+	Now string
 	ID  string
 }
 
@@ -497,6 +695,7 @@ func (q *Queries) RevokeSessions(ctx context.Context, arg RevokeSessionsParams) 
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -519,20 +718,27 @@ func (q *Queries) RevokeToken(ctx context.Context, arg RevokeTokenParams) error 
 const setEmail = `-- name: SetEmail :one
 UPDATE users
 SET email = ?1,
-    updated_at = ?2,
-    tokens_invalidated_after = ?2
-WHERE id = ?3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+    email_key = ?2,
+    updated_at = ?3,
+    tokens_invalidated_after = max(?3, coalesce(last_login, ?3), coalesce(tokens_invalidated_after, ?3))
+WHERE id = ?4
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetEmailParams struct {
-	Email string
-	Now   string
-	ID    string
+	Email    string
+	EmailKey string
+	Now      string
+	ID       string
 }
 
 func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error) {
-	row := q.db.QueryRowContext(ctx, setEmail, arg.Email, arg.Now, arg.ID)
+	row := q.db.QueryRowContext(ctx, setEmail,
+		arg.Email,
+		arg.EmailKey,
+		arg.Now,
+		arg.ID,
+	)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -548,6 +754,7 @@ func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -555,7 +762,7 @@ func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error
 const setFullName = `-- name: SetFullName :one
 UPDATE users SET full_name = ?1, updated_at = ?2
 WHERE id = ?3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetFullNameParams struct {
@@ -581,6 +788,7 @@ func (q *Queries) SetFullName(ctx context.Context, arg SetFullNameParams) (User,
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -589,9 +797,9 @@ const setPassword = `-- name: SetPassword :one
 UPDATE users
 SET hashed_password = ?1,
     updated_at = ?2,
-    tokens_invalidated_after = ?2
+    tokens_invalidated_after = max(?2, coalesce(last_login, ?2), coalesce(tokens_invalidated_after, ?2))
 WHERE id = ?3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetPasswordParams struct {
@@ -617,8 +825,30 @@ func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (User,
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
+}
+
+const trimPending = `-- name: TrimPending :exec
+DELETE FROM pending_registrations
+WHERE pending_registrations.email_key = ?1
+  AND pending_registrations.id NOT IN (
+      SELECT newest.id FROM pending_registrations AS newest
+      WHERE newest.email_key = ?1
+      ORDER BY newest.created_at DESC, newest.id DESC
+      LIMIT ?2
+  )
+`
+
+type TrimPendingParams struct {
+	EmailKey string
+	Keep     int64
+}
+
+func (q *Queries) TrimPending(ctx context.Context, arg TrimPendingParams) error {
+	_, err := q.db.ExecContext(ctx, trimPending, arg.EmailKey, arg.Keep)
+	return err
 }
 
 const updateUser = `-- name: UpdateUser :one
@@ -627,10 +857,11 @@ SET is_active = coalesce(?1, is_active),
     is_superuser = coalesce(?2, is_superuser),
     full_name = coalesce(?3, full_name),
     updated_at = ?4,
-    tokens_invalidated_after = CASE WHEN CAST(?5 AS BOOLEAN) THEN ?4
+    tokens_invalidated_after = CASE WHEN CAST(?5 AS BOOLEAN)
+                                    THEN max(?4, coalesce(last_login, ?4), coalesce(tokens_invalidated_after, ?4))
                                     ELSE tokens_invalidated_after END
 WHERE id = ?6
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type UpdateUserParams struct {
@@ -666,16 +897,17 @@ func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, e
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
 const userByEmail = `-- name: UserByEmail :one
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users WHERE lower(email) = lower(?1)
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users WHERE email_key = ?1
 `
 
-func (q *Queries) UserByEmail(ctx context.Context, email string) (User, error) {
-	row := q.db.QueryRowContext(ctx, userByEmail, email)
+func (q *Queries) UserByEmail(ctx context.Context, emailKey string) (User, error) {
+	row := q.db.QueryRowContext(ctx, userByEmail, emailKey)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -691,12 +923,13 @@ func (q *Queries) UserByEmail(ctx context.Context, email string) (User, error) {
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
 const userByID = `-- name: UserByID :one
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users WHERE id = ?
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users WHERE id = ?
 `
 
 func (q *Queries) UserByID(ctx context.Context, id string) (User, error) {
@@ -716,8 +949,54 @@ func (q *Queries) UserByID(ctx context.Context, id string) (User, error) {
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
+}
+
+const userExists = `-- name: UserExists :one
+SELECT EXISTS (SELECT 1 FROM users WHERE id = ?) AS found
+`
+
+func (q *Queries) UserExists(ctx context.Context, id string) (bool, error) {
+	row := q.db.QueryRowContext(ctx, userExists, id)
+	var found bool
+	err := row.Scan(&found)
+	return found, err
+}
+
+const usersWithKeyInRange = `-- name: UsersWithKeyInRange :many
+SELECT id FROM users
+WHERE email_key >= ?1 AND email_key < ?2
+ORDER BY created_at, id
+`
+
+type UsersWithKeyInRangeParams struct {
+	From  string
+	Below string
+}
+
+func (q *Queries) UsersWithKeyInRange(ctx context.Context, arg UsersWithKeyInRangeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, usersWithKeyInRange, arg.From, arg.Below)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const withdrawLoginAttempt = `-- name: WithdrawLoginAttempt :exec

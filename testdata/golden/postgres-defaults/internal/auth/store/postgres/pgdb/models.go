@@ -15,6 +15,7 @@ type AccountToken struct {
 	NewEmail  pgtype.Text
 	CreatedAt pgtype.Timestamptz
 	ExpiresAt pgtype.Timestamptz
+	Email     string
 }
 
 type LoginAttempt struct {
@@ -31,6 +32,8 @@ type PendingRegistration struct {
 	TokenHash      string
 	CreatedAt      pgtype.Timestamptz
 	ExpiresAt      pgtype.Timestamptz
+	EmailKey       string
+	Contested      bool
 }
 
 type TokenBlacklist struct {
@@ -53,4 +56,5 @@ type User struct {
 	UpdatedAt              pgtype.Timestamptz
 	LastLogin              pgtype.Timestamptz
 	TokensInvalidatedAfter pgtype.Timestamptz
+	EmailKey               string
 }

@@ -12,11 +12,11 @@ import (
 )
 
 const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_attempts WHERE email = lower($1)
+DELETE FROM login_attempts WHERE email = $1
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, clearLoginFailures, email)
+func (q *Queries) ClearLoginFailures(ctx context.Context, key string) error {
+	_, err := q.db.Exec(ctx, clearLoginFailures, key)
 	return err
 }
 
@@ -25,7 +25,7 @@ DELETE FROM account_tokens
 WHERE token_hash = $1
   AND purpose = $2
   AND expires_at > $3
-RETURNING token_hash, user_id, purpose, new_email, created_at, expires_at
+RETURNING token_hash, user_id, purpose, new_email, created_at, expires_at, email
 `
 
 type ConsumeAccountTokenParams struct {
@@ -44,36 +44,28 @@ func (q *Queries) ConsumeAccountToken(ctx context.Context, arg ConsumeAccountTok
 		&i.NewEmail,
 		&i.CreatedAt,
 		&i.ExpiresAt,
+		&i.Email,
 	)
 	return i, err
 }
 
-const consumePending = `-- name: ConsumePending :one
-DELETE FROM pending_registrations WHERE token_hash = $1 RETURNING id, email, hashed_password, full_name, token_hash, created_at, expires_at
+const contestPending = `-- name: ContestPending :exec
+UPDATE pending_registrations SET contested = TRUE
+WHERE email_key = $1 AND NOT contested
 `
 
-func (q *Queries) ConsumePending(ctx context.Context, tokenHash string) (PendingRegistration, error) {
-	row := q.db.QueryRow(ctx, consumePending, tokenHash)
-	var i PendingRegistration
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.HashedPassword,
-		&i.FullName,
-		&i.TokenHash,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-	)
-	return i, err
+func (q *Queries) ContestPending(ctx context.Context, emailKey string) error {
+	_, err := q.db.Exec(ctx, contestPending, emailKey)
+	return err
 }
 
 const countUsers = `-- name: CountUsers :one
 SELECT count(*) FROM users
-WHERE starts_with(lower(email), lower($1))
+WHERE starts_with(email_key, $1)
 `
 
-func (q *Queries) CountUsers(ctx context.Context, emailPrefix string) (int64, error) {
-	row := q.db.QueryRow(ctx, countUsers, emailPrefix)
+func (q *Queries) CountUsers(ctx context.Context, keyPrefix string) (int64, error) {
+	row := q.db.QueryRow(ctx, countUsers, keyPrefix)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -82,15 +74,16 @@ func (q *Queries) CountUsers(ctx context.Context, emailPrefix string) (int64, er
 const createUser = `-- name: CreateUser :exec
 
 INSERT INTO users (
-    id, email, hashed_password, is_active, is_verified, is_superuser,
+    id, email, email_key, hashed_password, is_active, is_verified, is_superuser,
     full_name, phone_number, is_mfa_enabled,
     created_at, updated_at, last_login, tokens_invalidated_after
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 `
 
 type CreateUserParams struct {
 	ID                     string
 	Email                  string
+	EmailKey               string
 	HashedPassword         pgtype.Text
 	IsActive               bool
 	IsVerified             bool
@@ -106,11 +99,19 @@ type CreateUserParams struct {
 
 // Queries sqlc compiles into pgdb/. Every time is TIMESTAMPTZ, written
 // truncated to microseconds (see migrations/00001_init.sql); the store
-// converts at the boundary.
+// converts at the boundary. Addresses are compared by email_key, which the
+// store computes with store.EmailKey (see migrations/00002_email_key.sql).
+//
+// Every statement that revokes sessions sets the cutoff to
+// GREATEST(now, last_login, tokens_invalidated_after) (GREATEST skips
+// NULLs): a sign-in RecordLogin accepted with a clock ahead of this one is
+// revoked too, and a replica with a clock behind never moves the cutoff
+// back (which would revive sessions an earlier revocation ended).
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	_, err := q.db.Exec(ctx, createUser,
 		arg.ID,
 		arg.Email,
+		arg.EmailKey,
 		arg.HashedPassword,
 		arg.IsActive,
 		arg.IsVerified,
@@ -126,6 +127,20 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	return err
 }
 
+const deleteAccountTokensForPurpose = `-- name: DeleteAccountTokensForPurpose :exec
+DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2
+`
+
+type DeleteAccountTokensForPurposeParams struct {
+	UserID  string
+	Purpose string
+}
+
+func (q *Queries) DeleteAccountTokensForPurpose(ctx context.Context, arg DeleteAccountTokensForPurposeParams) error {
+	_, err := q.db.Exec(ctx, deleteAccountTokensForPurpose, arg.UserID, arg.Purpose)
+	return err
+}
+
 const deleteAccountTokensForUser = `-- name: DeleteAccountTokensForUser :exec
 DELETE FROM account_tokens WHERE user_id = $1
 `
@@ -135,30 +150,55 @@ func (q *Queries) DeleteAccountTokensForUser(ctx context.Context, userID string)
 	return err
 }
 
-const deletePendingByEmail = `-- name: DeletePendingByEmail :exec
-DELETE FROM pending_registrations WHERE lower(email) = lower($1)
+const deletePendingByKey = `-- name: DeletePendingByKey :many
+DELETE FROM pending_registrations WHERE email_key = $1 RETURNING id, email, hashed_password, full_name, token_hash, created_at, expires_at, email_key, contested
 `
 
-func (q *Queries) DeletePendingByEmail(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, deletePendingByEmail, email)
-	return err
+func (q *Queries) DeletePendingByKey(ctx context.Context, emailKey string) ([]PendingRegistration, error) {
+	rows, err := q.db.Query(ctx, deletePendingByKey, emailKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PendingRegistration
+	for rows.Next() {
+		var i PendingRegistration
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.HashedPassword,
+			&i.FullName,
+			&i.TokenHash,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.EmailKey,
+			&i.Contested,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteUser = `-- name: DeleteUser :one
-DELETE FROM users WHERE id = $1 RETURNING email
+DELETE FROM users WHERE id = $1 RETURNING email_key
 `
 
 func (q *Queries) DeleteUser(ctx context.Context, id string) (string, error) {
 	row := q.db.QueryRow(ctx, deleteUser, id)
-	var email string
-	err := row.Scan(&email)
-	return email, err
+	var email_key string
+	err := row.Scan(&email_key)
+	return email_key, err
 }
 
 const insertAccountToken = `-- name: InsertAccountToken :exec
 INSERT INTO account_tokens (
-    token_hash, user_id, purpose, new_email, created_at, expires_at
-) VALUES ($1, $2, $3, $4, $5, $6)
+    token_hash, user_id, purpose, new_email, email, created_at, expires_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
 
 type InsertAccountTokenParams struct {
@@ -166,6 +206,7 @@ type InsertAccountTokenParams struct {
 	UserID    string
 	Purpose   string
 	NewEmail  pgtype.Text
+	Email     string
 	CreatedAt pgtype.Timestamptz
 	ExpiresAt pgtype.Timestamptz
 }
@@ -176,6 +217,7 @@ func (q *Queries) InsertAccountToken(ctx context.Context, arg InsertAccountToken
 		arg.UserID,
 		arg.Purpose,
 		arg.NewEmail,
+		arg.Email,
 		arg.CreatedAt,
 		arg.ExpiresAt,
 	)
@@ -183,20 +225,54 @@ func (q *Queries) InsertAccountToken(ctx context.Context, arg InsertAccountToken
 }
 
 const insertLoginAttempt = `-- name: InsertLoginAttempt :one
-INSERT INTO login_attempts (email, "when") VALUES (lower($1), $2)
+INSERT INTO login_attempts (email, "when") VALUES ($1, $2)
 RETURNING id
 `
 
 type InsertLoginAttemptParams struct {
-	Email string
-	At    pgtype.Timestamptz
+	Key string
+	At  pgtype.Timestamptz
 }
 
 func (q *Queries) InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) (int64, error) {
-	row := q.db.QueryRow(ctx, insertLoginAttempt, arg.Email, arg.At)
+	row := q.db.QueryRow(ctx, insertLoginAttempt, arg.Key, arg.At)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const insertPending = `-- name: InsertPending :exec
+INSERT INTO pending_registrations (
+    id, email, email_key, hashed_password, full_name, token_hash,
+    created_at, expires_at, contested
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+`
+
+type InsertPendingParams struct {
+	ID             string
+	Email          string
+	EmailKey       string
+	HashedPassword string
+	FullName       pgtype.Text
+	TokenHash      string
+	CreatedAt      pgtype.Timestamptz
+	ExpiresAt      pgtype.Timestamptz
+	Contested      bool
+}
+
+func (q *Queries) InsertPending(ctx context.Context, arg InsertPendingParams) error {
+	_, err := q.db.Exec(ctx, insertPending,
+		arg.ID,
+		arg.Email,
+		arg.EmailKey,
+		arg.HashedPassword,
+		arg.FullName,
+		arg.TokenHash,
+		arg.CreatedAt,
+		arg.ExpiresAt,
+		arg.Contested,
+	)
+	return err
 }
 
 const isTokenRevoked = `-- name: IsTokenRevoked :one
@@ -211,22 +287,22 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users
-WHERE starts_with(lower(email), lower($1))
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
+WHERE starts_with(email_key, $1)
 ORDER BY created_at DESC, id DESC
 LIMIT $3 OFFSET $2
 `
 
 type ListUsersParams struct {
-	EmailPrefix string
-	Skip        int32
-	MaxRows     int32
+	KeyPrefix string
+	Skip      int32
+	MaxRows   int32
 }
 
 // starts_with compares plainly, so % and _ (LIKE wildcards) in the prefix
 // need no escaping.
 func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error) {
-	rows, err := q.db.Query(ctx, listUsers, arg.EmailPrefix, arg.Skip, arg.MaxRows)
+	rows, err := q.db.Query(ctx, listUsers, arg.KeyPrefix, arg.Skip, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +324,7 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 			&i.UpdatedAt,
 			&i.LastLogin,
 			&i.TokensInvalidatedAfter,
+			&i.EmailKey,
 		); err != nil {
 			return nil, err
 		}
@@ -259,31 +336,77 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 	return items, nil
 }
 
-const lockLoginAttempts = `-- name: LockLoginAttempts :exec
-SELECT pg_advisory_xact_lock(hashtext('regstack.login_attempts'), hashtext(lower($1)))
+const livePendingExists = `-- name: LivePendingExists :one
+SELECT EXISTS (
+    SELECT 1 FROM pending_registrations
+    WHERE email_key = $1 AND expires_at > $2
+)
 `
 
-// Serialises ReserveLoginAttempt per address until the transaction ends
+type LivePendingExistsParams struct {
+	EmailKey string
+	At       pgtype.Timestamptz
+}
+
+func (q *Queries) LivePendingExists(ctx context.Context, arg LivePendingExistsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, livePendingExists, arg.EmailKey, arg.At)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const lockAccountTokens = `-- name: LockAccountTokens :exec
+SELECT pg_advisory_xact_lock(hashtext('regstack.account_tokens'), hashtext($1))
+`
+
+// Serialises CreateAccountToken per user, so of two racing calls for one
+// purpose the second deletes the first's token.
+func (q *Queries) LockAccountTokens(ctx context.Context, userID string) error {
+	_, err := q.db.Exec(ctx, lockAccountTokens, userID)
+	return err
+}
+
+const lockLoginAttempts = `-- name: LockLoginAttempts :exec
+
+SELECT pg_advisory_xact_lock(hashtext('regstack.login_attempts'), hashtext($1))
+`
+
+// Attempts are kept under the key the caller built (an EmailKey or a
+// prefixed counter key), in the column still named email.
+// Serialises ReserveLoginAttempt per key until the transaction ends
 // (see Store.ReserveLoginAttempt). The two-key form keeps these locks
 // apart from single-key advisory locks (goose's, or the application's).
-func (q *Queries) LockLoginAttempts(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, lockLoginAttempts, email)
+func (q *Queries) LockLoginAttempts(ctx context.Context, key string) error {
+	_, err := q.db.Exec(ctx, lockLoginAttempts, key)
+	return err
+}
+
+const lockPendingAddress = `-- name: LockPendingAddress :exec
+SELECT pg_advisory_xact_lock(hashtext('regstack.pending_registrations'), hashtext($1))
+`
+
+// Serialises AddPending and ConsumePending per address until the
+// transaction ends, like LockLoginAttempts. A row lock would not do: an
+// address without rows has nothing to lock, and two first sign-ups must
+// still see each other.
+func (q *Queries) LockPendingAddress(ctx context.Context, emailKey string) error {
+	_, err := q.db.Exec(ctx, lockPendingAddress, emailKey)
 	return err
 }
 
 const loginFailuresSince = `-- name: LoginFailuresSince :many
 SELECT "when" FROM login_attempts
-WHERE email = lower($1) AND "when" > $2
+WHERE email = $1 AND "when" > $2
 ORDER BY "when", id
 `
 
 type LoginFailuresSinceParams struct {
-	Email       string
+	Key         string
 	WindowStart pgtype.Timestamptz
 }
 
 func (q *Queries) LoginFailuresSince(ctx context.Context, arg LoginFailuresSinceParams) ([]pgtype.Timestamptz, error) {
-	rows, err := q.db.Query(ctx, loginFailuresSince, arg.Email, arg.WindowStart)
+	rows, err := q.db.Query(ctx, loginFailuresSince, arg.Key, arg.WindowStart)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +428,7 @@ func (q *Queries) LoginFailuresSince(ctx context.Context, arg LoginFailuresSince
 const markVerified = `-- name: MarkVerified :one
 UPDATE users SET is_verified = TRUE, updated_at = $1
 WHERE id = $2
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type MarkVerifiedParams struct {
@@ -330,77 +453,200 @@ func (q *Queries) MarkVerified(ctx context.Context, arg MarkVerifiedParams) (Use
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
-const pendingByEmail = `-- name: PendingByEmail :one
-SELECT id, email, hashed_password, full_name, token_hash, created_at, expires_at FROM pending_registrations WHERE lower(email) = lower($1)
+const passwordParams = `-- name: PasswordParams :many
+SELECT regexp_replace(hashed_password, '\$[^$]*\$[^$]*$', '')::text AS params,
+       count(*) AS users
+FROM users
+WHERE hashed_password IS NOT NULL AND hashed_password <> ''
+GROUP BY params
 `
 
-func (q *Queries) PendingByEmail(ctx context.Context, email string) (PendingRegistration, error) {
-	row := q.db.QueryRow(ctx, pendingByEmail, email)
-	var i PendingRegistration
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.HashedPassword,
-		&i.FullName,
-		&i.TokenHash,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-	)
-	return i, err
+type PasswordParamsRow struct {
+	Params string
+	Users  int64
 }
 
-const purgeAccountTokens = `-- name: PurgeAccountTokens :exec
+// The parameter part of a PHC string is what precedes its last two
+// fields, the salt and the hash: "$argon2id$v=19$m=65536,t=3,p=4".
+func (q *Queries) PasswordParams(ctx context.Context) ([]PasswordParamsRow, error) {
+	rows, err := q.db.Query(ctx, passwordParams)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PasswordParamsRow
+	for rows.Next() {
+		var i PasswordParamsRow
+		if err := rows.Scan(&i.Params, &i.Users); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pendingByEmail = `-- name: PendingByEmail :many
+SELECT id, email, hashed_password, full_name, token_hash, created_at, expires_at, email_key, contested FROM pending_registrations WHERE email_key = $1
+ORDER BY created_at DESC, id DESC
+`
+
+func (q *Queries) PendingByEmail(ctx context.Context, emailKey string) ([]PendingRegistration, error) {
+	rows, err := q.db.Query(ctx, pendingByEmail, emailKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PendingRegistration
+	for rows.Next() {
+		var i PendingRegistration
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.HashedPassword,
+			&i.FullName,
+			&i.TokenHash,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.EmailKey,
+			&i.Contested,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pendingKeyByToken = `-- name: PendingKeyByToken :one
+SELECT email_key FROM pending_registrations WHERE token_hash = $1
+`
+
+func (q *Queries) PendingKeyByToken(ctx context.Context, tokenHash string) (string, error) {
+	row := q.db.QueryRow(ctx, pendingKeyByToken, tokenHash)
+	var email_key string
+	err := row.Scan(&email_key)
+	return email_key, err
+}
+
+const purgeAccountTokens = `-- name: PurgeAccountTokens :execrows
 DELETE FROM account_tokens WHERE expires_at < $1
 `
 
-func (q *Queries) PurgeAccountTokens(ctx context.Context, now pgtype.Timestamptz) error {
-	_, err := q.db.Exec(ctx, purgeAccountTokens, now)
-	return err
+func (q *Queries) PurgeAccountTokens(ctx context.Context, now pgtype.Timestamptz) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeAccountTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
-const purgeLoginAttempts = `-- name: PurgeLoginAttempts :exec
+const purgeLoginAttempts = `-- name: PurgeLoginAttempts :execrows
 DELETE FROM login_attempts WHERE "when" <= $1
 `
 
-func (q *Queries) PurgeLoginAttempts(ctx context.Context, windowStart pgtype.Timestamptz) error {
-	_, err := q.db.Exec(ctx, purgeLoginAttempts, windowStart)
-	return err
+func (q *Queries) PurgeLoginAttempts(ctx context.Context, windowStart pgtype.Timestamptz) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeLoginAttempts, windowStart)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
-const purgePending = `-- name: PurgePending :exec
+const purgePending = `-- name: PurgePending :execrows
 DELETE FROM pending_registrations WHERE expires_at < $1
 `
 
-func (q *Queries) PurgePending(ctx context.Context, now pgtype.Timestamptz) error {
-	_, err := q.db.Exec(ctx, purgePending, now)
-	return err
+func (q *Queries) PurgePending(ctx context.Context, now pgtype.Timestamptz) (int64, error) {
+	result, err := q.db.Exec(ctx, purgePending, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
-const purgeRevokedTokens = `-- name: PurgeRevokedTokens :exec
+const purgeRevokedTokens = `-- name: PurgeRevokedTokens :execrows
 DELETE FROM token_blacklist WHERE exp < $1
 `
 
-func (q *Queries) PurgeRevokedTokens(ctx context.Context, now pgtype.Timestamptz) error {
-	_, err := q.db.Exec(ctx, purgeRevokedTokens, now)
-	return err
+func (q *Queries) PurgeRevokedTokens(ctx context.Context, now pgtype.Timestamptz) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeRevokedTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const recordLogin = `-- name: RecordLogin :execrows
-UPDATE users SET updated_at = $1, last_login = $1
-WHERE id = $2
+UPDATE users
+SET updated_at = $1,
+    last_login = GREATEST(last_login, $1),
+    hashed_password = coalesce($2, hashed_password)
+WHERE id = $3
+  AND is_active
+  AND hashed_password = $4
+  AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < $1)
 `
 
 type RecordLoginParams struct {
-	At pgtype.Timestamptz
-	ID string
+	At             pgtype.Timestamptz
+	Rehash         pgtype.Text
+	ID             string
+	HashedPassword pgtype.Text
 }
 
+// One statement: the checks and the write see the same row version. A
+// password change, disable or revocation racing it either comes first
+// (this UPDATE waits for the row lock, re-checks the new version and
+// changes nothing) or waits for this one and then moves the cutoff to at
+// least the new last_login. last_login only moves forward: a sign-in
+// through a replica whose clock is behind must not lower it below a session
+// a revocation has to cover.
 func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64, error) {
-	result, err := q.db.Exec(ctx, recordLogin, arg.At, arg.ID)
+	result, err := q.db.Exec(ctx, recordLogin,
+		arg.At,
+		arg.Rehash,
+		arg.ID,
+		arg.HashedPassword,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const renewPending = `-- name: RenewPending :execrows
+UPDATE pending_registrations
+SET token_hash = $1,
+    created_at = $2,
+    expires_at = $3
+WHERE id = $4
+`
+
+type RenewPendingParams struct {
+	TokenHash string
+	CreatedAt pgtype.Timestamptz
+	ExpiresAt pgtype.Timestamptz
+	ID        string
+}
+
+func (q *Queries) RenewPending(ctx context.Context, arg RenewPendingParams) (int64, error) {
+	result, err := q.db.Exec(ctx, renewPending,
+		arg.TokenHash,
+		arg.CreatedAt,
+		arg.ExpiresAt,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -408,9 +654,9 @@ func (q *Queries) RecordLogin(ctx context.Context, arg RecordLoginParams) (int64
 }
 
 const revokeSessions = `-- name: RevokeSessions :one
-UPDATE users SET tokens_invalidated_after = $1
+UPDATE users SET tokens_invalidated_after = GREATEST($1, last_login, tokens_invalidated_after)
 WHERE id = $2
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type RevokeSessionsParams struct {
@@ -435,6 +681,7 @@ func (q *Queries) RevokeSessions(ctx context.Context, arg RevokeSessionsParams) 
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -457,20 +704,27 @@ func (q *Queries) RevokeToken(ctx context.Context, arg RevokeTokenParams) error 
 const setEmail = `-- name: SetEmail :one
 UPDATE users
 SET email = $1,
-    updated_at = $2,
-    tokens_invalidated_after = $2
-WHERE id = $3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+    email_key = $2,
+    updated_at = $3,
+    tokens_invalidated_after = GREATEST($3, last_login, tokens_invalidated_after)
+WHERE id = $4
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetEmailParams struct {
-	Email string
-	Now   pgtype.Timestamptz
-	ID    string
+	Email    string
+	EmailKey string
+	Now      pgtype.Timestamptz
+	ID       string
 }
 
 func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error) {
-	row := q.db.QueryRow(ctx, setEmail, arg.Email, arg.Now, arg.ID)
+	row := q.db.QueryRow(ctx, setEmail,
+		arg.Email,
+		arg.EmailKey,
+		arg.Now,
+		arg.ID,
+	)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -486,6 +740,7 @@ func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -493,7 +748,7 @@ func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) (User, error
 const setFullName = `-- name: SetFullName :one
 UPDATE users SET full_name = $1, updated_at = $2
 WHERE id = $3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetFullNameParams struct {
@@ -519,6 +774,7 @@ func (q *Queries) SetFullName(ctx context.Context, arg SetFullNameParams) (User,
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -527,9 +783,9 @@ const setPassword = `-- name: SetPassword :one
 UPDATE users
 SET hashed_password = $1,
     updated_at = $2,
-    tokens_invalidated_after = $2
+    tokens_invalidated_after = GREATEST($2, last_login, tokens_invalidated_after)
 WHERE id = $3
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type SetPasswordParams struct {
@@ -555,6 +811,7 @@ func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (User,
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
@@ -591,16 +848,38 @@ func (q *Queries) Stats(ctx context.Context, now pgtype.Timestamptz) (StatsRow, 
 	return i, err
 }
 
+const trimPending = `-- name: TrimPending :exec
+DELETE FROM pending_registrations p
+WHERE p.email_key = $1
+  AND p.id NOT IN (
+    SELECT newest.id FROM pending_registrations newest
+    WHERE newest.email_key = $1
+    ORDER BY newest.created_at DESC, newest.id DESC
+    LIMIT $2
+  )
+`
+
+type TrimPendingParams struct {
+	EmailKey string
+	MaxRows  int32
+}
+
+// Keeps the newest max_rows registrations of the address.
+func (q *Queries) TrimPending(ctx context.Context, arg TrimPendingParams) error {
+	_, err := q.db.Exec(ctx, trimPending, arg.EmailKey, arg.MaxRows)
+	return err
+}
+
 const updateUser = `-- name: UpdateUser :one
 UPDATE users
 SET is_active = coalesce($1::boolean, is_active),
     is_superuser = coalesce($2::boolean, is_superuser),
     full_name = coalesce($3::text, full_name),
     tokens_invalidated_after = CASE WHEN $1::boolean IS FALSE
-        THEN $4::timestamptz ELSE tokens_invalidated_after END,
+        THEN GREATEST($4::timestamptz, last_login, tokens_invalidated_after) ELSE tokens_invalidated_after END,
     updated_at = $4::timestamptz
 WHERE id = $5
-RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after
+RETURNING id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key
 `
 
 type UpdateUserParams struct {
@@ -612,7 +891,7 @@ type UpdateUserParams struct {
 }
 
 // A NULL argument leaves its column as it is. Disabling (is_active false)
-// moves the session cutoff to now in the same statement.
+// moves the session cutoff in the same statement.
 func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error) {
 	row := q.db.QueryRow(ctx, updateUser,
 		arg.IsActive,
@@ -636,55 +915,17 @@ func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, e
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
-const upsertPending = `-- name: UpsertPending :exec
-INSERT INTO pending_registrations (
-    id, email, hashed_password, full_name, token_hash, created_at, expires_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT ((lower(email))) DO UPDATE
-SET id = excluded.id,
-    email = excluded.email,
-    hashed_password = excluded.hashed_password,
-    full_name = excluded.full_name,
-    token_hash = excluded.token_hash,
-    created_at = excluded.created_at,
-    expires_at = excluded.expires_at
-`
-
-type UpsertPendingParams struct {
-	ID             string
-	Email          string
-	HashedPassword string
-	FullName       pgtype.Text
-	TokenHash      string
-	CreatedAt      pgtype.Timestamptz
-	ExpiresAt      pgtype.Timestamptz
-}
-
-// One statement, so two sign-ups racing for one address (in any case)
-// cannot both insert: the second updates the row the first wrote.
-func (q *Queries) UpsertPending(ctx context.Context, arg UpsertPendingParams) error {
-	_, err := q.db.Exec(ctx, upsertPending,
-		arg.ID,
-		arg.Email,
-		arg.HashedPassword,
-		arg.FullName,
-		arg.TokenHash,
-		arg.CreatedAt,
-		arg.ExpiresAt,
-	)
-	return err
-}
-
 const userByEmail = `-- name: UserByEmail :one
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users WHERE lower(email) = lower($1)
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users WHERE email_key = $1
 `
 
-func (q *Queries) UserByEmail(ctx context.Context, email string) (User, error) {
-	row := q.db.QueryRow(ctx, userByEmail, email)
+func (q *Queries) UserByEmail(ctx context.Context, emailKey string) (User, error) {
+	row := q.db.QueryRow(ctx, userByEmail, emailKey)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -700,12 +941,13 @@ func (q *Queries) UserByEmail(ctx context.Context, email string) (User, error) {
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
 }
 
 const userByID = `-- name: UserByID :one
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after FROM users WHERE id = $1
+SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users WHERE id = $1
 `
 
 func (q *Queries) UserByID(ctx context.Context, id string) (User, error) {
@@ -725,8 +967,20 @@ func (q *Queries) UserByID(ctx context.Context, id string) (User, error) {
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
+		&i.EmailKey,
 	)
 	return i, err
+}
+
+const userExists = `-- name: UserExists :one
+SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)
+`
+
+func (q *Queries) UserExists(ctx context.Context, id string) (bool, error) {
+	row := q.db.QueryRow(ctx, userExists, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
 }
 
 const withdrawLoginAttempt = `-- name: WithdrawLoginAttempt :exec
