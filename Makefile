@@ -62,7 +62,18 @@ demo: build ## generate a fresh starter app into demo/ and run it on $(ADDR)
 	@echo "==> serving $(DEMO) on http://$(ADDR) (Ctrl-C stops it)"
 	cd $(DEMO) && ADDR=$(ADDR) $(GO) run .
 
-test: vet fmt-check unit e2e ## every check: vet, gofmt, unit tests, e2e
+# test runs every stage even when one fails (so one run reports all
+# failures), prints how long each took, and fails if any did.
+STAGES = vet fmt-check unit e2e
+test: ## every check: vet, gofmt, unit tests, e2e (with a per-stage timing summary)
+	@summary=""; failed=0; \
+	for stage in $(STAGES); do \
+		start=$$(date +%s); \
+		if $(MAKE) --no-print-directory $$stage; then result=ok; else result=FAILED; failed=1; fi; \
+		summary="$$summary$$(printf '%-10s %-6s %5ss' $$stage $$result $$(( $$(date +%s) - start )))\n"; \
+	done; \
+	printf '\n==> make test: time per stage\n%b' "$$summary"; \
+	exit $$failed
 
 # ./... skips blueprints/_common and blueprints/_sqlite (leading underscore):
 # those Go files are templates that only compile once rendered into a host,

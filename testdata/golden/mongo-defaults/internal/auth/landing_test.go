@@ -171,37 +171,6 @@ func TestVerifyLinkPage(t *testing.T) {
 	}
 }
 
-// TestResetLinkPage: the reset page asks for the new password (with a
-// label); a password the rules refuse shows the form again and keeps the
-// token usable.
-func TestResetLinkPage(t *testing.T) {
-	t.Parallel()
-	env := newEnv(t)
-	if !slices.Contains(env.Auth.LinkPagePaths(), "/reset") {
-		t.Skip("password reset was not generated")
-	}
-	site := linkSite(t, env)
-	signUp(t, env, "alice@example.com", pw1)
-	wantStatus(t, env.Do(t, http.MethodPost, "/forgot-password", map[string]any{"email": "alice@example.com"}), http.StatusAccepted)
-	tok := authtest.Token(env.Mail.WaitFor(t, "alice@example.com"))
-
-	p := getPage(t, http.MethodGet, site+"/reset?token="+url.QueryEscape(tok))
-	wantPage(t, p, http.StatusOK, "Choose a new password", `<form method="post" action="reset">`,
-		`<label for="new_password">`, `<input id="new_password" name="new_password" type="password" autocomplete="new-password"`)
-
-	p = postPage(t, site+"/reset", url.Values{"token": {tok}, "new_password": {"short"}})
-	wantPage(t, p, http.StatusUnprocessableEntity, "Choose a password of 8 to 128 characters.", `name="token" value="`+tok+`"`)
-	if strings.Contains(p.body, "short") {
-		t.Fatalf("the refused password is on the page:\n%s", p.body)
-	}
-
-	p = postPage(t, site+"/reset", url.Values{"token": {tok}, "new_password": {pw2}})
-	wantPage(t, p, http.StatusOK, "Your password has been changed.")
-	env.Clock.Advance(time.Millisecond) // a sign-in at the cutoff instant is refused
-	env.MustLogin(t, "alice@example.com", pw2)
-	wantPage(t, postPage(t, site+"/reset", url.Values{"token": {tok}, "new_password": {pw1}}), http.StatusBadRequest, "Reset token is invalid or has expired.")
-}
-
 // TestConfirmEmailChangeLinkPage: the link sent to the new address moves
 // the account when the form is posted, not when the page is opened.
 func TestConfirmEmailChangeLinkPage(t *testing.T) {
