@@ -11,10 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is the generator version. Release builds set it with
-// -ldflags "-X github.com/regstack/regstack/generator/cli.Version=v1.2.3".
-var Version = "v0.1.0-dev"
-
 // Exit statuses.
 const (
 	exitOK    = 0
@@ -107,4 +103,18 @@ func newVersionCmd() *cobra.Command {
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// termWidth is the width in columns of the terminal v is connected to, or 0
+// when v is not a terminal or its size is unknown.
+func termWidth(v any) int {
+	f, ok := v.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return 0
+	}
+	w, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0
+	}
+	return w
 }

@@ -401,7 +401,7 @@ func (o *genOptions) tidy(cmd *cobra.Command, h host, p *plan) error {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	err = tidy.Run(cmd.Context(), tidy.Options{Dir: h.root, Out: out, Spinner: isTerminal(out)}, deps)
+	err = tidy.Run(cmd.Context(), tidy.Options{Dir: h.root, Out: out, Spinner: isTerminal(out), Width: termWidth(out)}, deps)
 	if err != nil {
 		return fmt.Errorf("%w\nThe generated files were written and stay in place. Fix the problem above, then run 'go mod tidy' in %s.", err, h.root)
 	}

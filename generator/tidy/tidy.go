@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Options say where and how to run.
@@ -25,6 +26,10 @@ type Options struct {
 	// Spinner animates the current step on one line; use it only when Out is
 	// a terminal.
 	Spinner bool
+	// Width is the terminal's width in columns; the spinner line is cut to
+	// fit it, since a line that wraps cannot be redrawn in place and repeats
+	// on every frame. Zero means unknown (nothing is cut).
+	Width int
 }
 
 // Error is a failed go command, with everything it printed.
@@ -95,6 +100,12 @@ func progress(o Options, label string) func(ok bool) {
 			}
 		}
 	}
+	// The frame and a space come first; the last column stays empty too, as
+	// some terminals wrap as soon as it is written.
+	line := label
+	if o.Width > 0 {
+		line = truncate(label, max(o.Width-3, 1))
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -103,7 +114,7 @@ func progress(o Options, label string) func(ok bool) {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for i := 0; ; i++ {
-			fmt.Fprintf(o.Out, "\r%s %s", frames[i%len(frames)], label)
+			fmt.Fprintf(o.Out, "\r%s %s", frames[i%len(frames)], line)
 			select {
 			case <-done:
 				return
@@ -118,7 +129,24 @@ func progress(o Options, label string) func(ok bool) {
 		if !ok {
 			mark = "✗"
 		}
-		// \x1b[K clears what is left of the spinner line.
+		// \x1b[K clears what is left of the spinner line. This line is
+		// written once, so it may wrap: it shows the whole command.
 		fmt.Fprintf(o.Out, "\r%s %s\x1b[K\n", mark, label)
 	}
+}
+
+// truncate shortens s to at most width runes, ending it with "…" when
+// something was cut. A width below one leaves s as it is.
+func truncate(s string, width int) string {
+	if width < 1 || utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == width-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }

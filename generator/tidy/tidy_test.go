@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -97,6 +98,56 @@ func TestSpinnerEndsWithCheckLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "\r✓ go mod tidy\x1b[K\n") {
+		t.Errorf("spinner output = %q", out.String())
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		width int
+		want  string
+	}{
+		{"go mod tidy", 20, "go mod tidy"},
+		{"go mod tidy", 11, "go mod tidy"},
+		{"go mod tidy", 10, "go mod ti…"},
+		{"go mod tidy", 2, "g…"},
+		{"go mod tidy", 1, "…"},
+		{"go mod tidy", 0, "go mod tidy"},
+		{"go mod tidy", -5, "go mod tidy"},
+		{"", 3, ""},
+		// Runes, not bytes: a multi-byte rune is never split.
+		{"go get exämple.com/ü@v1", 11, "go get exä…"},
+		{"ééééé", 5, "ééééé"},
+		{"éééééé", 5, "éééé…"},
+	} {
+		if got := truncate(tc.s, tc.width); got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.s, tc.width, got, tc.want)
+		}
+	}
+}
+
+func TestSpinnerFitsTheTerminalWidth(t *testing.T) {
+	bin, _ := fakeGo(t, "")
+	var out bytes.Buffer
+	deps := []string{"golang.org/x/crypto@v0.59.0", "modernc.org/sqlite@v1.62.0"}
+	o := Options{Dir: t.TempDir(), Go: bin, Out: &out, Spinner: true, Width: 30}
+	if err := Run(context.Background(), o, deps); err != nil {
+		t.Fatal(err)
+	}
+	// Every redraw of the spinner fits on one line of 30 columns (with the
+	// last column free); the line that closes a step names the whole
+	// command.
+	frame := "⠋ go get golang.org/x/crypto…"
+	if utf8.RuneCountInString(frame) != 29 || !strings.Contains(out.String(), "\r"+frame) {
+		t.Errorf("no frame %q in %q", frame, out.String())
+	}
+	for _, part := range strings.Split(out.String(), "\r") {
+		if line, _, done := strings.Cut(part, "\x1b[K"); !done && utf8.RuneCountInString(line) > 29 {
+			t.Errorf("spinner frame %q is wider than 29 columns", line)
+		}
+	}
+	if !strings.Contains(out.String(), "\r✓ go get "+strings.Join(deps, " ")+"\x1b[K\n") {
 		t.Errorf("spinner output = %q", out.String())
 	}
 }

@@ -2,29 +2,39 @@
 // Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
 
 // Package jwt issues and checks the HMAC-signed JSON Web Tokens of the
-// account system, byte-compatible with the Python regstack (pyjwt).
+// account system. Signing, signature checks and the exp, iat, nbf and aud
+// rules are github.com/golang-jwt/jwt/v5's; this package adds what that
+// library leaves to its callers:
 //
-// Every purpose ("session", "password_reset", ...) signs with its own key,
-// HMAC-SHA256(jwt_secret, purpose), so a token minted for one purpose can
-// never be replayed as another even if the purpose claim were ignored. The
-// algorithm is pinned: a token whose header names any other algorithm,
-// including "none", is rejected before anything else is looked at.
+//   - Every purpose ("session", "password_reset", ...) signs with its own key,
+//     HMAC-SHA256(jwt_secret, purpose), so a token minted for one purpose can
+//     never be replayed as another even if the purpose claim were ignored.
+//   - The purpose claim itself, checked against the purpose asked for.
+//   - iat written and read with microsecond precision, as a float
+//     ("1735689600.123456"), so two tokens minted within the same second are
+//     ordered correctly against a revocation cutoff. The tokens are
+//     byte-compatible with those of the Python regstack (pyjwt).
+//   - A size cap on incoming tokens, one error for every failure, and the
+//     refusal of a token that names an audience when none is configured.
+//
+// The algorithm is pinned: a token whose header names any other algorithm,
+// including "none", is rejected before its signature is looked at.
 package jwt
 
 import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // ErrInvalid is wrapped by every error Parse returns. Callers answer every
@@ -41,7 +51,8 @@ const MinSecretBytes = 32
 // maxTokenBytes bounds the work an attacker can make Parse do.
 const maxTokenBytes = 8 << 10
 
-// reserved are the claims the codec writes itself; extras may not use them.
+// reserved are the claims the codec writes or checks itself; extras may not
+// use them, and Parse does not report them in Claims.Extra.
 var reserved = [...]string{"sub", "jti", "iat", "exp", "purpose", "aud", "nbf", "iss"}
 
 // Claims are the decoded contents of a token.
@@ -61,9 +72,7 @@ type Claims struct {
 // Codec signs and checks tokens with one secret and algorithm. It is
 // immutable and safe for concurrent use.
 type Codec struct {
-	alg      string
-	header   string // base64url of the fixed header
-	newHash  func() hash.Hash
+	method   *jwt.SigningMethodHMAC
 	secret   []byte
 	audience string
 }
@@ -76,47 +85,27 @@ func NewCodec(secret, algorithm, audience string) (*Codec, error) {
 			"generate one with `openssl rand -base64 48` (regstack gen writes one into regstack.secrets.env)",
 			len(secret), MinSecretBytes)
 	}
-	if algorithm == "" {
-		algorithm = "HS256"
-	}
-	var newHash func() hash.Hash
+	var method *jwt.SigningMethodHMAC
 	switch algorithm {
-	case "HS256":
-		newHash = sha256.New
+	case "", "HS256":
+		method = jwt.SigningMethodHS256
 	case "HS384":
-		newHash = sha512.New384
+		method = jwt.SigningMethodHS384
 	case "HS512":
-		newHash = sha512.New
+		method = jwt.SigningMethodHS512
 	default:
 		return nil, fmt.Errorf("jwt: unsupported algorithm %q (use HS256, HS384 or HS512)", algorithm)
 	}
-	// pyjwt serialises the header with sorted keys and no spaces; writing the
-	// same bytes keeps our tokens identical in shape to Python's.
-	header := `{"alg":"` + algorithm + `","typ":"JWT"}`
-	return &Codec{
-		alg:      algorithm,
-		header:   b64.EncodeToString([]byte(header)),
-		newHash:  newHash,
-		secret:   []byte(secret),
-		audience: audience,
-	}, nil
+	return &Codec{method: method, secret: []byte(secret), audience: audience}, nil
 }
 
 // Algorithm returns the pinned algorithm.
-func (c *Codec) Algorithm() string { return c.alg }
-
-var b64 = base64.RawURLEncoding
+func (c *Codec) Algorithm() string { return c.method.Alg() }
 
 // purposeKey derives the signing key of one purpose.
 func (c *Codec) purposeKey(purpose string) []byte {
 	m := hmac.New(sha256.New, c.secret)
 	m.Write([]byte(purpose))
-	return m.Sum(nil)
-}
-
-func (c *Codec) sign(purpose, signingInput string) []byte {
-	m := hmac.New(c.newHash, c.purposeKey(purpose))
-	m.Write([]byte(signingInput))
 	return m.Sum(nil)
 }
 
@@ -140,7 +129,7 @@ func (c *Codec) Issue(purpose, subject string, now time.Time, ttl time.Duration,
 	}
 	claims := Claims{
 		Subject:   subject,
-		ID:        b64.EncodeToString(raw[:]),
+		ID:        base64.RawURLEncoding.EncodeToString(raw[:]),
 		Purpose:   purpose,
 		Audience:  c.audience,
 		IssuedAt:  now.UTC().Truncate(time.Microsecond),
@@ -148,9 +137,40 @@ func (c *Codec) Issue(purpose, subject string, now time.Time, ttl time.Duration,
 	}
 	if len(extra) > 0 {
 		claims.Extra = make(map[string]string, len(extra))
+		for name, value := range extra {
+			claims.Extra[name] = value
+		}
 	}
 
-	// Written by hand to keep the reference's claim order and the float iat.
+	// golang-jwt writes the header as {"alg":...,"typ":"JWT"} (sorted keys,
+	// no spaces, like pyjwt) and the payload through claimSet.MarshalJSON.
+	token, err := jwt.NewWithClaims(c.method, &claimSet{Claims: claims}).SignedString(c.purposeKey(purpose))
+	if err != nil {
+		return "", Claims{}, fmt.Errorf("jwt: signing: %w", err)
+	}
+	return token, claims, nil
+}
+
+// claimSet is a token's payload as golang-jwt handles it: it implements
+// jwt.Claims for the library's exp, iat, nbf and aud checks, and reads and
+// writes its own JSON so that iat keeps its microseconds (golang-jwt's
+// NumericDate rounds to jwt.TimePrecision, a package-wide setting, and
+// formats fractions differently from Python).
+type claimSet struct {
+	Claims
+
+	// Set by UnmarshalJSON only: what a parsed token carried.
+	iat, exp, nbf *jwt.NumericDate
+	aud           jwt.ClaimStrings
+	hasAud        bool // aud was present, whatever its value
+}
+
+// MarshalJSON writes the payload in a fixed order — sub, jti, iat, exp,
+// purpose, aud (when configured), then the extra claims sorted by name —
+// with iat a float written the way Python prints one and exp an integer, so
+// the bytes match what pyjwt produces for the same claims:
+// {"sub":"u1","jti":"...","iat":1735689600.123456,"exp":1735693200,...}.
+func (s *claimSet) MarshalJSON() ([]byte, error) {
 	var b strings.Builder
 	field := func(name, jsonValue string) {
 		if b.Len() > 0 {
@@ -160,28 +180,23 @@ func (c *Codec) Issue(purpose, subject string, now time.Time, ttl time.Duration,
 		b.WriteByte(':')
 		b.WriteString(jsonValue)
 	}
-	field("sub", quote(claims.Subject))
-	field("jti", quote(claims.ID))
-	field("iat", formatMicros(claims.IssuedAt.UnixMicro()))
-	field("exp", strconv.FormatInt(claims.ExpiresAt.Unix(), 10))
-	field("purpose", quote(purpose))
-	if c.audience != "" {
-		field("aud", quote(c.audience))
+	field("sub", quote(s.Subject))
+	field("jti", quote(s.ID))
+	field("iat", formatMicros(s.IssuedAt.UnixMicro()))
+	field("exp", strconv.FormatInt(s.ExpiresAt.Unix(), 10))
+	field("purpose", quote(s.Purpose))
+	if s.Audience != "" {
+		field("aud", quote(s.Audience))
 	}
-	names := make([]string, 0, len(extra))
-	for name := range extra {
+	names := make([]string, 0, len(s.Extra))
+	for name := range s.Extra {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		field(name, quote(extra[name]))
-		claims.Extra[name] = extra[name]
+		field(name, quote(s.Extra[name]))
 	}
-	payload := "{" + b.String() + "}"
-
-	signingInput := c.header + "." + b64.EncodeToString([]byte(payload))
-	token := signingInput + "." + b64.EncodeToString(c.sign(purpose, signingInput))
-	return token, claims, nil
+	return []byte("{" + b.String() + "}"), nil
 }
 
 // quote JSON-encodes a string. Marshalling a string cannot fail.

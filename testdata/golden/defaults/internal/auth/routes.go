@@ -21,7 +21,8 @@ func (a *Auth) routes() []route {
 		{http.MethodPost, "/change-email", a.authed(a.handleChangeEmail)},
 		{http.MethodPost, "/confirm-email-change", a.handleConfirmEmailChange},
 		// enable_account_deletion=false keeps the route and answers 404
-		// after authentication, as regstack always has.
+		// after authentication, so an anonymous caller cannot tell whether
+		// deletion is offered.
 		{http.MethodDelete, "/account", a.authed(a.handleDeleteAccount)},
 		{http.MethodGet, "/health", a.handleHealth},
 		{http.MethodGet, "/health/ready", a.handleReady},

@@ -41,7 +41,8 @@ type field struct {
 	present *bool
 }
 
-// Password lengths: code points, as Python counts them.
+// Password lengths, counted in code points (not bytes), so "ünïcödé"
+// counts 7 whatever its UTF-8 length.
 const (
 	passwordMinLen = 8
 	passwordMaxLen = 128

@@ -13,8 +13,8 @@ import (
 )
 
 // pendingResponse answers a registration that waits for its email to be
-// confirmed. expires_at uses Python's isoformat (+00:00), as regstack's
-// clients expect.
+// confirmed. expires_at is formatted with a +00:00 offset (formatISO), the
+// form existing regstack clients parse.
 type pendingResponse struct {
 	Status    string `json:"status"`
 	Email     string `json:"email"`

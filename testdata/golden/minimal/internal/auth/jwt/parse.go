@@ -5,124 +5,172 @@ package jwt
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// Parse checks token for purpose at time now and returns its claims. The
-// signature is checked before any claim is trusted. With no leeway, the
-// token is refused when it expired (now >= exp), when it claims to be
-// issued in the future (iat > now), and before its nbf (now < nbf) if it
-// has one. Every failure wraps ErrInvalid.
+// Parse checks token for purpose at time now and returns its claims. Every
+// failure wraps ErrInvalid.
+//
+// golang-jwt checks, in this order: the header's algorithm is the pinned
+// one, the signature under the purpose's key, then with no leeway: the
+// token has not expired (now < exp), was not issued in the future
+// (iat <= now), is past its nbf if it has one (now >= nbf), and names the
+// configured audience. Parse then requires sub, jti, purpose and iat, the
+// purpose asked for, and no aud when no audience is configured.
 func (c *Codec) Parse(token, purpose string, now time.Time) (Claims, error) {
 	if len(token) > maxTokenBytes {
 		return Claims{}, invalid("token too long")
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return Claims{}, invalid("not a JWS compact token")
-	}
-	headerJSON, err := b64.DecodeString(parts[0])
-	if err != nil {
-		return Claims{}, invalid("header is not base64url")
-	}
-	var header map[string]any
-	if err := json.Unmarshal(headerJSON, &header); err != nil {
-		return Claims{}, invalid("header is not a JSON object")
-	}
-	if alg, _ := header["alg"].(string); alg != c.alg {
-		return Claims{}, invalid("algorithm %q not allowed", header["alg"])
-	}
-	if _, ok := header["crit"]; ok {
+	var set claimSet
+	_, err := jwt.ParseWithClaims(token, &set, func(t *jwt.Token) (any, error) {
 		// RFC 7515 §4.1.11: extensions we do not understand must be refused.
-		return Claims{}, invalid("critical header extensions are not supported")
-	}
-	sig, err := b64.DecodeString(parts[2])
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errors.New("critical header extensions are not supported")
+		}
+		// The key follows from the purpose asked for, never from the token.
+		return c.purposeKey(purpose), nil
+	}, c.parserOptions(now)...)
 	if err != nil {
-		return Claims{}, invalid("signature is not base64url")
-	}
-	if !hmac.Equal(sig, c.sign(purpose, parts[0]+"."+parts[1])) {
-		return Claims{}, invalid("signature mismatch")
+		return Claims{}, invalid("%s", reason(err))
 	}
 
-	payload, err := b64.DecodeString(parts[1])
-	if err != nil {
-		return Claims{}, invalid("payload is not base64url")
-	}
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return Claims{}, invalid("payload is not a JSON object")
-	}
-
-	var claims Claims
-	for _, req := range []struct {
-		name string
-		dst  *string
-	}{{"sub", &claims.Subject}, {"jti", &claims.ID}, {"purpose", &claims.Purpose}} {
-		v, ok := raw[req.name]
-		if !ok {
-			return Claims{}, invalid("missing %s claim", req.name)
-		}
-		if err := json.Unmarshal(v, req.dst); err != nil || *req.dst == "" {
-			return Claims{}, invalid("%s claim must be a non-empty string", req.name)
+	for _, req := range [...]struct{ name, value string }{
+		{"sub", set.Subject}, {"jti", set.ID}, {"purpose", set.Purpose},
+	} {
+		if req.value == "" {
+			return Claims{}, invalid("%s claim missing or empty", req.name)
 		}
 	}
-	if claims.Purpose != purpose {
+	if set.Purpose != purpose {
 		return Claims{}, invalid("token purpose mismatch")
 	}
-	if claims.IssuedAt, err = numericDate(raw, "iat"); err != nil {
-		return Claims{}, err
+	// Revocation compares iat with a cutoff, so a token without one is refused.
+	if set.iat == nil {
+		return Claims{}, invalid("missing iat claim")
 	}
-	if claims.ExpiresAt, err = numericDate(raw, "exp"); err != nil {
-		return Claims{}, err
+	// Like pyjwt: a token addressed to some audience was meant for another
+	// service when this one has none configured.
+	if c.audience == "" && set.hasAud {
+		return Claims{}, invalid("token has an audience but none is configured")
 	}
-	if err := c.checkAudience(raw, &claims); err != nil {
-		return Claims{}, err
-	}
-	if !now.Before(claims.ExpiresAt) {
-		return Claims{}, invalid("token expired")
-	}
-	// A token from the future was minted by a clock that is wrong or by
-	// someone holding the key; either way it must not outlive its real
-	// lifetime, nor slip past a revocation cutoff that compares iat.
-	if claims.IssuedAt.After(now) {
-		return Claims{}, invalid("token issued in the future")
-	}
-	if _, ok := raw["nbf"]; ok {
-		notBefore, err := numericDate(raw, "nbf")
-		if err != nil {
-			return Claims{}, err
-		}
-		if now.Before(notBefore) {
-			return Claims{}, invalid("token not valid yet (nbf)")
-		}
-	}
+	claims := set.Claims
+	claims.Audience = c.audience // golang-jwt checked the token names it
+	return claims, nil
+}
 
+// parserOptions are the rules golang-jwt applies, with now as the clock.
+func (c *Codec) parserOptions(now time.Time) []jwt.ParserOption {
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{c.method.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(0),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	}
+	if c.audience != "" {
+		// aud may be a string or a list; the token must name this audience.
+		opts = append(opts, jwt.WithAudience(c.audience))
+	}
+	return opts
+}
+
+// reason names the check a token failed, for the log.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "token expired"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		// A token from the future was minted by a clock that is wrong or
+		// by someone holding the key; either way it must not outlive its
+		// real lifetime, nor slip past a revocation cutoff that compares iat.
+		return "token issued in the future"
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return "token not valid yet (nbf)"
+	}
+	return err.Error()
+}
+
+// The jwt.Claims methods golang-jwt validates a token through.
+
+func (s *claimSet) GetExpirationTime() (*jwt.NumericDate, error) { return s.exp, nil }
+func (s *claimSet) GetIssuedAt() (*jwt.NumericDate, error)       { return s.iat, nil }
+func (s *claimSet) GetNotBefore() (*jwt.NumericDate, error)      { return s.nbf, nil }
+func (s *claimSet) GetIssuer() (string, error)                   { return "", nil }
+func (s *claimSet) GetSubject() (string, error)                  { return s.Subject, nil }
+func (s *claimSet) GetAudience() (jwt.ClaimStrings, error)       { return s.aud, nil }
+
+// UnmarshalJSON reads a payload. golang-jwt calls it before checking the
+// signature, so it only decodes: a claim of the wrong type is an error, a
+// missing one is left for Parse and golang-jwt to refuse. iat, exp and nbf
+// keep their microseconds (see numericDate).
+func (s *claimSet) UnmarshalJSON(data []byte) error {
+	*s = claimSet{}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+		return errors.New("payload is not a JSON object")
+	}
+	for _, str := range [...]struct {
+		name string
+		dst  *string
+	}{{"sub", &s.Subject}, {"jti", &s.ID}, {"purpose", &s.Purpose}} {
+		if v, ok := raw[str.name]; ok && json.Unmarshal(v, str.dst) != nil {
+			return fmt.Errorf("%s claim must be a string", str.name)
+		}
+	}
+	for _, date := range [...]struct {
+		name string
+		dst  **jwt.NumericDate
+	}{{"iat", &s.iat}, {"exp", &s.exp}, {"nbf", &s.nbf}} {
+		v, ok := raw[date.name]
+		if !ok {
+			continue
+		}
+		t, err := numericDate(v)
+		if err != nil {
+			return fmt.Errorf("%s claim %w", date.name, err)
+		}
+		// A struct literal, not jwt.NewNumericDate, which would round to
+		// jwt.TimePrecision (whole seconds by default).
+		*date.dst = &jwt.NumericDate{Time: t}
+	}
+	if s.iat != nil {
+		s.IssuedAt = s.iat.Time
+	}
+	if s.exp != nil {
+		s.ExpiresAt = s.exp.Time
+	}
+	if v, ok := raw["aud"]; ok {
+		s.hasAud = true
+		if err := s.aud.UnmarshalJSON(v); err != nil {
+			return errors.New("aud claim must be a string or a list of strings")
+		}
+	}
 	for name, v := range raw {
 		if isReserved(name) {
 			continue
 		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
+		var value string
+		if json.Unmarshal(v, &value) != nil {
 			continue // only string claims are exposed
 		}
-		if claims.Extra == nil {
-			claims.Extra = map[string]string{}
+		if s.Extra == nil {
+			s.Extra = map[string]string{}
 		}
-		claims.Extra[name] = s
+		s.Extra[name] = value
 	}
-	return claims, nil
+	return nil
 }
 
 func isReserved(name string) bool {
@@ -134,57 +182,19 @@ func isReserved(name string) bool {
 	return false
 }
 
-// checkAudience follows pyjwt: with an audience configured the token must
-// name it (aud may be a string or a list); without one, a token that carries
-// aud is rejected, since it was meant for some other service.
-func (c *Codec) checkAudience(raw map[string]json.RawMessage, claims *Claims) error {
-	v, present := raw["aud"]
-	if c.audience == "" {
-		if present {
-			return invalid("token has an audience but none is configured")
-		}
-		return nil
-	}
-	if !present {
-		return invalid("missing aud claim")
-	}
-	var one string
-	if json.Unmarshal(v, &one) == nil {
-		if one != c.audience {
-			return invalid("audience mismatch")
-		}
-		claims.Audience = one
-		return nil
-	}
-	var many []string
-	if json.Unmarshal(v, &many) != nil {
-		return invalid("aud claim must be a string or a list of strings")
-	}
-	for _, a := range many {
-		if a == c.audience {
-			claims.Audience = a
-			return nil
-		}
-	}
-	return invalid("audience mismatch")
-}
-
 // numericDate reads an int or float seconds claim with microsecond precision.
 // The decimal text is parsed directly rather than through float64, so
 // "1735689600.123456" is exactly that microsecond.
-func numericDate(raw map[string]json.RawMessage, name string) (time.Time, error) {
-	v, ok := raw[name]
-	if !ok {
-		return time.Time{}, invalid("missing %s claim", name)
-	}
-	// A json.Number also accepts a quoted number; a NumericDate may not be a string.
+func numericDate(v json.RawMessage) (time.Time, error) {
+	// A json.Number also accepts a quoted number, and null leaves it empty;
+	// a NumericDate may be neither.
 	var n json.Number
-	if bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) || json.Unmarshal(v, &n) != nil {
-		return time.Time{}, invalid("%s claim must be a number", name)
+	if bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) || json.Unmarshal(v, &n) != nil || n == "" {
+		return time.Time{}, errors.New("must be a number")
 	}
 	us, ok := parseMicros(n.String())
 	if !ok {
-		return time.Time{}, invalid("%s claim is out of range", name)
+		return time.Time{}, errors.New("is out of range")
 	}
 	return time.UnixMicro(us).UTC(), nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 const secret = "test-secret-0123456789-abcdefghijklmnop" // 39 bytes
@@ -40,19 +42,19 @@ func decodePart(t *testing.T, part string) map[string]json.RawMessage {
 	return m
 }
 
-// handMade signs a payload the way pyjwt does with a per-purpose key.
+// handMade signs a payload the way pyjwt does with a per-purpose key,
+// HMAC-SHA256(HMAC-SHA256(secret, purpose), header.payload), without going
+// through the codec.
 func handMade(alg, purpose, header, payload string) string {
-	key := hmac.New(sha256.New, []byte(secret))
-	key.Write([]byte(purpose))
-	c := &Codec{secret: []byte(secret)}
-	switch alg {
-	case "HS256":
-		c.newHash = sha256.New
-	default:
+	if alg != "HS256" {
 		panic("handMade supports HS256 only")
 	}
+	key := hmac.New(sha256.New, []byte(secret))
+	key.Write([]byte(purpose))
+	mac := hmac.New(sha256.New, key.Sum(nil))
 	in := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
-	return in + "." + base64.RawURLEncoding.EncodeToString(c.sign(purpose, in))
+	mac.Write([]byte(in))
+	return in + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func TestNewCodec(t *testing.T) {
@@ -511,5 +513,30 @@ func TestIssueRejectsBadInput(t *testing.T) {
 		if _, _, err := c.Issue(tc.purpose, tc.subject, t0, tc.ttl, tc.extra); err == nil {
 			t.Errorf("Issue(%q, %q, %v, %v) succeeded", tc.purpose, tc.subject, tc.ttl, tc.extra)
 		}
+	}
+}
+
+// An issued token is a standard JWT: plain golang-jwt, given the purpose
+// key, verifies it and reads the float iat.
+func TestStandardJWT(t *testing.T) {
+	c := newCodec(t, "HS384", "my-app")
+	token, issued, err := c.Issue("password_reset", "u1", t0, time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := hmac.New(sha256.New, []byte(secret))
+	key.Write([]byte("password_reset"))
+	var claims jwt.MapClaims
+	_, err = jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return key.Sum(nil), nil },
+		jwt.WithValidMethods([]string{"HS384"}), jwt.WithAudience("my-app"), jwt.WithJSONNumber(),
+		jwt.WithTimeFunc(func() time.Time { return t0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims["sub"] != "u1" || claims["purpose"] != "password_reset" || claims["jti"] != issued.ID {
+		t.Fatalf("claims = %v", claims)
+	}
+	if iat, _ := claims["iat"].(json.Number); iat != "1735689600.123456" {
+		t.Fatalf("iat = %v, want 1735689600.123456", claims["iat"])
 	}
 }
