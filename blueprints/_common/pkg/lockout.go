@@ -5,9 +5,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"strconv"
 	"time"
 
 	"regstack.example/app/internal/auth/mail"
@@ -52,27 +49,31 @@ type reservation struct {
 // looked at. Recording first keeps the limit exact under concurrency: of N
 // parallel attempts each sees a distinct count, so at most threshold of
 // them get to check a password. When the address is locked it withdraws the
-// attempt again and returns how many seconds remain.
-func (a *Auth) reserveAttempt(ctx context.Context, email string, now time.Time) (reservation, int, error) {
+// attempt again, logs the refusal and returns a *LockedError saying how
+// long the lockout lasts.
+func (a *Auth) reserveAttempt(ctx context.Context, email string, now time.Time) (reservation, error) {
 	if a.cfg.RateLimitDisabled {
-		return reservation{}, 0, nil
+		return reservation{}, nil
 	}
 	window := seconds(a.cfg.LoginLockoutWindowSeconds)
 	att, err := a.store.ReserveLoginAttempt(ctx, lockoutKey(email), now, now.Add(-window))
 	if err != nil {
-		return reservation{}, 0, err
+		return reservation{}, err
 	}
 	threshold := a.cfg.LoginLockoutThreshold
 	// failures counts this attempt as if it will fail: the caller keeps the
 	// reservation exactly when it does.
 	res := reservation{id: att.ID, active: true, failures: len(att.Recent), lastAllowed: len(att.Recent) == threshold}
 	if len(att.Recent) <= threshold {
-		return res, 0, nil
+		return res, nil
 	}
 	if err := a.store.WithdrawLoginAttempt(ctx, att.ID); err != nil {
-		return reservation{}, 0, err
+		return reservation{}, err
 	}
-	return reservation{}, retryAfter(withoutOne(att.Recent, now), threshold, window, now), nil
+	secs := retryAfter(withoutOne(att.Recent, now), threshold, window, now)
+	a.logger.InfoContext(ctx, "auth: attempt refused while locked", "email", email,
+		"client", clientFrom(ctx), "retry_after", secs)
+	return reservation{}, &LockedError{RetryAfter: seconds(secs)}
 }
 
 // withdraw removes the reservation: the attempt turned out not to be a
@@ -135,9 +136,11 @@ const (
 // reaches the threshold it also reports the lockout (AccountLocked) and,
 // for an existing account, tells its owner by email, so an attack on an
 // account is visible to the operator and to the person it targets.
-func (a *Auth) passwordFailed(r *http.Request, email string, u *store.User, reason string, res reservation) {
-	ctx := r.Context()
-	client := clientAddr(r, a.limiter.trusted).String()
+//
+// The client address in the log and the events is the one ctx carries
+// (WithClientAddr).
+func (a *Auth) passwordFailed(ctx context.Context, email string, u *store.User, reason string, res reservation) {
+	client := clientFrom(ctx)
 	a.logger.WarnContext(ctx, "auth: password check failed", "email", email, "reason", reason,
 		"client", client, "failures", res.failures, "threshold", a.cfg.LoginLockoutThreshold)
 	var snap *store.User
@@ -158,13 +161,4 @@ func (a *Auth) passwordFailed(r *http.Request, email string, u *store.User, reas
 			TTLMinutes: ttlMinutes(window),
 		})
 	}
-}
-
-// lockedOut answers an attempt refused because the account is locked, and
-// logs it.
-func (a *Auth) lockedOut(w http.ResponseWriter, r *http.Request, email string, retryAfter int) {
-	a.logger.InfoContext(r.Context(), "auth: attempt refused while locked", "email", email,
-		"client", clientAddr(r, a.limiter.trusted).String(), "retry_after", retryAfter)
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-	writeDetail(w, http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", retryAfter))
 }

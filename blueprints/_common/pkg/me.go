@@ -3,7 +3,12 @@
 
 package auth
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+
+	"regstack.example/app/internal/auth/store"
+)
 
 // GET /me (bearer)
 func (a *Auth) handleMe(w http.ResponseWriter, r *http.Request, s *session) {
@@ -23,10 +28,22 @@ func (a *Auth) handleUpdateMe(w http.ResponseWriter, r *http.Request, s *session
 	u := s.user
 	if sent {
 		var err error
-		if u, err = a.store.SetFullName(r.Context(), u.ID, fullName, a.now()); err != nil {
-			a.accountFailed(w, r, err)
+		if u, err = a.UpdateProfile(a.requestContext(r), u, fullName); err != nil {
+			a.writeError(w, r, err)
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, NewUserPublic(u))
+}
+
+// UpdateProfile sets the full name of u, the signed-in user (nil clears
+// it), and returns the updated account, as PATCH /me does. The name must
+// already satisfy the API's rules (the JSON API checks them while decoding
+// the request). ErrInvalidToken when the account no longer exists.
+func (a *Auth) UpdateProfile(ctx context.Context, u *store.User, fullName *string) (*store.User, error) {
+	u, err := a.store.SetFullName(ctx, u.ID, fullName, a.now())
+	if err != nil {
+		return nil, accountGone(err)
+	}
+	return u, nil
 }

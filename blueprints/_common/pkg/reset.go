@@ -12,25 +12,37 @@ import (
 	"regstack.example/app/internal/auth/store"
 )
 
+// Errors of ResetPassword.
+var (
+	// ErrResetTokenInvalid: the reset token is unknown, used, expired, or
+	// was mailed to an address the account no longer has.
+	ErrResetTokenInvalid = newError("auth: reset token is invalid", http.StatusBadRequest,
+		"Reset token is invalid or has expired.")
+	// ErrResetTokenInactive: the token's account is gone or disabled.
+	ErrResetTokenInactive = newError("auth: reset token's account is not active", http.StatusBadRequest,
+		"Reset token does not match an active account.")
+)
+
 // POST /forgot-password {"email"}
-//
-// Always 202 with the same body, and the email goes out in the background,
-// so neither the answer nor its timing says whether the address has an
-// account. Accounts without a password get a link too: that is how a
-// Google-only account sets its first password.
 func (a *Auth) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 	var email string
 	if !a.decodeBody(w, r, emailField("email", &email)) {
 		return
 	}
-	if err := a.requestReset(r.Context(), email); err != nil {
-		a.serverError(w, r, err)
+	if err := a.RequestPasswordReset(a.requestContext(r), email); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
 	writeMessage(w, http.StatusAccepted, "If an account exists for that email, a reset link has been sent.")
 }
 
-func (a *Auth) requestReset(ctx context.Context, email string) error {
+// RequestPasswordReset mails a password reset link to the account of
+// email, as POST /forgot-password does. It returns nil whatever the
+// address, and the email goes out in the background, so neither the answer
+// nor its timing says whether the address has an account; only unexpected
+// errors are returned. Accounts without a password get a link too: that is
+// how a Google-only account sets its first password.
+func (a *Auth) RequestPasswordReset(ctx context.Context, email string) error {
 	u, err := a.store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -68,48 +80,54 @@ func (a *Auth) mailResetLink(ctx context.Context, u *store.User) error {
 }
 
 // POST /reset-password {"token", "new_password"}
-//
-// The token is single-use (taken atomically), and setting the password
-// signs out every session and kills the user's other reset and
-// email-change links.
 func (a *Auth) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 	var token, next string
 	if !a.decodeBody(w, r, stringField("token", &token), newPasswordField("new_password", &next)) {
 		return
 	}
-	ctx := r.Context()
+	if err := a.ResetPassword(a.requestContext(r), token, next); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMessage(w, http.StatusOK, "Password has been reset. Please sign in.")
+}
+
+// ResetPassword sets a new password with the token of an emailed reset
+// link, as POST /reset-password does. next must already satisfy the
+// password rules (8 to 128 characters). The token is single-use (taken
+// atomically), and setting the password signs out every session and kills
+// the user's other reset and email-change links.
+//
+// Errors: ErrResetTokenInvalid, ErrResetTokenInactive, ErrBusy (the token
+// is then still good).
+func (a *Auth) ResetPassword(ctx context.Context, token, next string) error {
 	// A hashing slot is taken before the token is consumed, so a busy
-	// hasher answers 503 without burning the user's link
+	// hasher answers ErrBusy without burning the user's link
 	// (TestResetBusyHasherKeepsToken); the hash itself runs only once the
 	// token proved good, so guessing tokens costs no Argon2 work.
 	slot, err := a.hasher.Reserve(ctx)
 	if err != nil {
-		a.failed(w, r, err)
-		return
+		return err
 	}
 	defer slot.Release()
-	_, u, ok := a.redeemAccountToken(w, r, token, store.PurposePasswordReset, a.now(),
-		"Reset token is invalid or has expired.", "Reset token does not match an active account.")
-	if !ok {
-		return
+	_, u, err := a.redeemAccountToken(ctx, token, store.PurposePasswordReset, a.now(),
+		ErrResetTokenInvalid, ErrResetTokenInactive)
+	if err != nil {
+		return err
 	}
 	hash, err := slot.Hash(next)
 	if err != nil {
-		a.serverError(w, r, err)
-		return
+		return err
 	}
 	if u, err = a.store.SetPassword(ctx, u.ID, hash, a.now()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			writeDetail(w, http.StatusBadRequest, "Reset token does not match an active account.")
-			return
+			return ErrResetTokenInactive
 		}
-		a.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := a.clearFailures(ctx, u.Email); err != nil {
-		a.serverError(w, r, err)
-		return
+		return err
 	}
 	a.emit(ctx, PasswordResetCompleted{User: snapshot(u)})
-	writeMessage(w, http.StatusOK, "Password has been reset. Please sign in.")
+	return nil
 }

@@ -57,7 +57,8 @@ func New(t testing.TB, configure ...func(*config.Config)) *Env {
 
 // NewWith is New with extra options for auth.New, applied after the Env's
 // own (clock, mailbox, event log, logger), so they can add event handlers
-// or replace the mailer.
+// or give a store or a password hasher. auth.New refuses an option given
+// twice, so they cannot replace the Env's own.
 func NewWith(t testing.TB, opts []auth.Option, configure ...func(*config.Config)) *Env {
 	t.Helper()
 	// The listener exists before the server starts, so the base URL in

@@ -12,7 +12,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -59,9 +58,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{clock: systemClock{}, logger: slog.Default()}
-	for _, opt := range opts {
-		opt(&o)
+	o, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	codec, err := jwt.NewCodec(cfg.JWTSecret, cfg.JWTAlgorithm, cfg.JWTAudience)
 	if err != nil {
@@ -139,6 +138,3 @@ func (a *Auth) Close() error {
 func (a *Auth) now() time.Time {
 	return a.clock.Now().UTC().Truncate(time.Microsecond)
 }
-
-// errBusy reports whether err means the password hasher is saturated.
-func errBusy(err error) bool { return errors.Is(err, password.ErrBusy) }

@@ -4,39 +4,69 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"example.com/demo/internal/auth/store"
 )
 
+// Errors of Verify.
+var (
+	// ErrVerificationTokenInvalid: no pending registration has the token
+	// (wrong, already used, or replaced by a newer link).
+	ErrVerificationTokenInvalid = newError("auth: verification token is invalid", http.StatusBadRequest,
+		"Verification token is invalid or has expired.")
+	// ErrVerificationTokenExpired: the link is too old; the registration is
+	// gone and a new one (or ResendVerification) is needed.
+	ErrVerificationTokenExpired = newError("auth: verification token has expired", http.StatusBadRequest,
+		"Verification token has expired. Request a new one.")
+	// ErrContested: the address was registered with different passwords
+	// and no password can be chosen by email (no password reset): every
+	// registration for it is dropped and the owner registers again.
+	ErrContested = newError("auth: contested registration dropped", http.StatusBadRequest, detailContested)
+	// ErrAlreadyVerified: an account with the address exists and is
+	// verified already.
+	ErrAlreadyVerified = newError("auth: account already verified", http.StatusBadRequest,
+		"This email is already registered. Please sign in.")
+)
+
 // POST /verify {"token"}
-//
-// Turns a pending registration into an account. The token is single-use:
-// the pending row is taken atomically (with every other registration for
-// the address), so of two concurrent uses exactly one succeeds. When the
-// address was registered more than once with different passwords the
-// account is created without a password (see contestedVerification).
 func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 	var token string
 	if !a.decodeBody(w, r, stringField("token", &token)) {
 		return
 	}
-	ctx := r.Context()
+	u, err := a.Verify(a.requestContext(r), token)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, NewUserPublic(u))
+}
+
+// Verify follows an emailed verification link (token is its token) and
+// returns the account, as POST /verify does: it turns a pending
+// registration into an account. The token is single-use: the pending row is
+// taken atomically (with every other registration for the address), so of
+// two concurrent uses exactly one succeeds. When the address was registered
+// more than once with different passwords the account is created without a
+// password (see contestedVerification).
+//
+// Errors: ErrVerificationTokenInvalid, ErrVerificationTokenExpired,
+// ErrContested, ErrAlreadyVerified.
+func (a *Auth) Verify(ctx context.Context, token string) (*store.User, error) {
 	now := a.now()
 	p, err := a.store.ConsumePending(ctx, hashToken(token), now)
 	if errors.Is(err, store.ErrNotFound) {
-		writeDetail(w, http.StatusBadRequest, "Verification token is invalid or has expired.")
-		return
+		return nil, ErrVerificationTokenInvalid
 	}
 	if err != nil {
-		a.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	if !p.ExpiresAt.After(now) {
 		// The row is gone now, which is what an expired link deserves.
-		writeDetail(w, http.StatusBadRequest, "Verification token has expired. Request a new one.")
-		return
+		return nil, ErrVerificationTokenExpired
 	}
 	passwordHash, fullName := p.PasswordHash, p.FullName
 	sendChooseLink := a.choosePasswordLink()
@@ -48,8 +78,7 @@ func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 			// unusable; every registration for the address is gone now, so
 			// the owner registers again.
 			a.logger.InfoContext(ctx, "auth: contested registration dropped (no password reset to choose a password with)")
-			writeDetail(w, http.StatusBadRequest, detailContested)
-			return
+			return nil, ErrContested
 		}
 		passwordHash, fullName = "", nil
 	}
@@ -68,65 +97,59 @@ func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 		// re-sent the link to an unverified user, or a race). Following the
 		// link proves the address, so an unverified account becomes
 		// verified; a verified one has nothing left to confirm.
-		u, err = a.verifyExisting(r, p.Email)
-		if errors.Is(err, errAlreadyVerified) {
-			writeDetail(w, http.StatusBadRequest, "This email is already registered. Please sign in.")
-			return
-		}
+		u, err = a.verifyExisting(ctx, p.Email)
 	}
 	if err != nil {
-		a.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	if p.Contested && !u.HasPassword() {
 		a.logger.InfoContext(ctx, "auth: contested registration verified without a password; choose-password link sent", "user", u.ID)
 		if err := sendChooseLink(ctx, u); err != nil {
-			a.serverError(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	a.emit(ctx, UserVerified{User: snapshot(u)})
-	writeJSON(w, http.StatusOK, NewUserPublic(u))
+	return u, nil
 }
-
-var errAlreadyVerified = errors.New("auth: account already verified")
 
 // detailContested answers a link of a contested address when no password
 // can be chosen by email.
 const detailContested = "This address was registered more than once with different passwords. Please register again."
 
-func (a *Auth) verifyExisting(r *http.Request, email string) (*store.User, error) {
-	u, err := a.store.UserByEmail(r.Context(), email)
+// verifyExisting marks the existing account of email verified;
+// ErrAlreadyVerified when it is already.
+func (a *Auth) verifyExisting(ctx context.Context, email string) (*store.User, error) {
+	u, err := a.store.UserByEmail(ctx, email)
 	if err != nil {
 		return nil, err
 	}
 	if u.IsVerified {
-		return nil, errAlreadyVerified
+		return nil, ErrAlreadyVerified
 	}
-	return a.store.MarkVerified(r.Context(), u.ID, a.now())
+	return a.store.MarkVerified(ctx, u.ID, a.now())
 }
 
 // POST /resend-verification {"email"}
-//
-// Always 202 with the same body, so it does not reveal whether anything is
-// pending for the address. A new link is sent only when a registration is
-// pending and no account has the address yet: the newest registration's
-// link is renewed (its old link stops working) and mailed to the address,
-// whose owner is the only one who can use it.
 func (a *Auth) handleResendVerification(w http.ResponseWriter, r *http.Request) {
 	var email string
 	if !a.decodeBody(w, r, emailField("email", &email)) {
 		return
 	}
-	if err := a.resendVerification(r, email); err != nil {
-		a.serverError(w, r, err)
+	if err := a.ResendVerification(a.requestContext(r), email); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
 	writeMessage(w, http.StatusAccepted, "If a pending registration exists, a new email has been sent.")
 }
 
-func (a *Auth) resendVerification(r *http.Request, email string) error {
-	ctx := r.Context()
+// ResendVerification mails a fresh verification link, as POST
+// /resend-verification does. It returns nil whatever the address, so the
+// answer does not reveal whether anything is pending for it: a new link is
+// sent only when a registration is pending and no account has the address
+// yet. The newest registration's link is renewed (its old link stops
+// working) and mailed to the address, whose owner is the only one who can
+// use it. Only unexpected errors are returned.
+func (a *Auth) ResendVerification(ctx context.Context, email string) error {
 	switch _, err := a.store.UserByEmail(ctx, email); {
 	case err == nil:
 		return nil

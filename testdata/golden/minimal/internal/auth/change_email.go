@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -11,34 +12,49 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
+// ErrSameEmail: the new address is the account's current one.
+var ErrSameEmail = newError("auth: new email is the same as the current email", http.StatusBadRequest,
+	"New email is the same as the current email.")
+
 // POST /change-email {"new_email", "current_password"} (bearer)
-//
-// Emails a single-use confirmation link to the new address; the account
-// keeps its current address until the link is followed. When another
-// account already has the new address nothing is sent, but the answer is the
-// same 202, so this route cannot be used to find out who has an account.
 func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *session) {
 	var newEmail, current string
 	if !a.decodeBody(w, r, emailField("new_email", &newEmail), stringField("current_password", &current)) {
 		return
 	}
-	u := s.user
+	if err := a.ChangeEmail(a.requestContext(r), s.user, newEmail, current); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeMessage(w, http.StatusAccepted, "A confirmation link has been sent to the new email address.")
+}
+
+// ChangeEmail starts moving u, the signed-in user, to newEmail once current
+// proves the password, as POST /change-email does: it emails a single-use
+// confirmation link to the new address, and the account keeps its current
+// address until the link is followed (POST /confirm-email-change). newEmail
+// must already be a valid, normalised address (the JSON API checks it while
+// decoding the request: emailaddr).
+//
+// When another account already has the new address nothing is sent, but
+// the result is the same nil error: the answer does not tell who has an
+// account.
+//
+// Errors: ErrSameEmail, ErrNoPassword, ErrWrongPassword (counted against
+// the lockout), a *LockedError while the account is locked, ErrBusy.
+func (a *Auth) ChangeEmail(ctx context.Context, u *store.User, newEmail, current string) error {
 	if store.EmailKey(newEmail) == store.EmailKey(u.Email) {
-		writeDetail(w, http.StatusBadRequest, "New email is the same as the current email.")
-		return
+		return ErrSameEmail
 	}
-	if !a.confirmPassword(w, r, u, current) {
-		return
+	if err := a.confirmPassword(ctx, u, current); err != nil {
+		return err
 	}
-	ctx := r.Context()
 	switch _, err := a.store.UserByEmail(ctx, newEmail); {
 	case err == nil:
 		a.logger.InfoContext(ctx, "auth: email change to an address in use skipped", "user", u.ID)
-		writeMessage(w, http.StatusAccepted, "A confirmation link has been sent to the new email address.")
-		return
+		return nil
 	case !errors.Is(err, store.ErrNotFound):
-		a.serverError(w, r, err)
-		return
+		return err
 	}
 	raw, hash := newOneTimeToken()
 	now := a.now()
@@ -53,8 +69,7 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		ExpiresAt: now.Add(seconds(ttl)),
 	}
 	if err := a.store.CreateAccountToken(ctx, t); err != nil {
-		a.serverError(w, r, err)
-		return
+		return err
 	}
 	url := a.link(linkEmailChange, raw)
 	// The new address is not verified yet: the mail carries no name the
@@ -67,43 +82,66 @@ func (a *Auth) handleChangeEmail(w http.ResponseWriter, r *http.Request, s *sess
 		TTLMinutes:    ttlMinutes(ttl),
 	})
 	a.emit(ctx, EmailChangeRequested{User: snapshot(u), NewEmail: newEmail, URL: url, URLWithoutToken: redactToken(url, raw)})
-	writeMessage(w, http.StatusAccepted, "A confirmation link has been sent to the new email address.")
+	return nil
 }
+
+// Errors of ConfirmEmailChange.
+var (
+	// ErrEmailChangeTokenInvalid: the token is unknown, used, expired, or
+	// was issued while the account had another address.
+	ErrEmailChangeTokenInvalid = newError("auth: email change token is invalid", http.StatusBadRequest,
+		"Token is invalid or has expired.")
+	// ErrEmailChangeTokenInactive: the token's account is gone or disabled.
+	ErrEmailChangeTokenInactive = newError("auth: email change token's account is not active", http.StatusBadRequest,
+		"Token does not match an active account.")
+	// ErrNewEmailTaken: another account took the new address since the link
+	// was mailed.
+	ErrNewEmailTaken = newError("auth: new email address already in use", http.StatusConflict,
+		"That email address is already in use.")
+)
 
 // POST /confirm-email-change {"token"} (public: the emailed token is the
 // credential)
-//
-// Moves the account to the new address, signs out every session and tells
-// the previous address, so a hijacked session cannot quietly take the
-// account over.
 func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
 	var token string
 	if !a.decodeBody(w, r, stringField("token", &token)) {
 		return
 	}
-	ctx := r.Context()
-	now := a.now()
-	t, u, ok := a.redeemAccountToken(w, r, token, store.PurposeEmailChange, now,
-		"Token is invalid or has expired.", "Token does not match an active account.")
-	if !ok {
+	u, err := a.ConfirmEmailChange(a.requestContext(r), token)
+	if err != nil {
+		a.writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, NewUserPublic(u))
+}
+
+// ConfirmEmailChange follows an emailed email-change link (token is its
+// token) and returns the account at its new address, as POST
+// /confirm-email-change does. It signs out every session and tells the
+// previous address, so a hijacked session cannot quietly take the account
+// over.
+//
+// Errors: ErrEmailChangeTokenInvalid, ErrEmailChangeTokenInactive,
+// ErrNewEmailTaken.
+func (a *Auth) ConfirmEmailChange(ctx context.Context, token string) (*store.User, error) {
+	now := a.now()
+	t, u, err := a.redeemAccountToken(ctx, token, store.PurposeEmailChange, now,
+		ErrEmailChangeTokenInvalid, ErrEmailChangeTokenInactive)
+	if err != nil {
+		return nil, err
 	}
 	previous := u.Email
-	u, err := a.store.SetEmail(ctx, u.ID, t.NewEmail, now)
+	u, err = a.store.SetEmail(ctx, u.ID, t.NewEmail, now)
 	switch {
 	case errors.Is(err, store.ErrEmailTaken):
-		writeDetail(w, http.StatusConflict, "That email address is already in use.")
-		return
+		return nil, ErrNewEmailTaken
 	case errors.Is(err, store.ErrNotFound):
-		writeDetail(w, http.StatusBadRequest, "Token does not match an active account.")
-		return
+		return nil, ErrEmailChangeTokenInactive
 	case err != nil:
-		a.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	if err := a.clearFailures(ctx, previous); err != nil {
-		a.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	a.mail.send(mail.KindEmailChanged, previous, mail.Data{
 		AppName:       a.cfg.AppName,
@@ -112,7 +150,7 @@ func (a *Auth) handleConfirmEmailChange(w http.ResponseWriter, r *http.Request) 
 		PreviousEmail: previous,
 	})
 	a.emit(ctx, EmailChanged{User: snapshot(u), PreviousEmail: previous})
-	writeJSON(w, http.StatusOK, NewUserPublic(u))
+	return u, nil
 }
 
 // mailName is the name to greet u with in a mail: only when the address

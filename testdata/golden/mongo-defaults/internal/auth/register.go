@@ -21,45 +21,74 @@ type pendingResponse struct {
 	ExpiresAt string `json:"expires_at"`
 }
 
+// Errors of Register.
+var (
+	// ErrRegistrationClosed: allow_registration is false.
+	ErrRegistrationClosed = newError("auth: registration is disabled", http.StatusForbidden, "Registration is disabled.")
+	// ErrEmailTaken: an account already has the address.
+	ErrEmailTaken = newError("auth: email address already registered", http.StatusConflict, "An account with that email already exists.")
+)
+
+// Registration is the result of Register: the new account when it exists at
+// once (require_verification off), otherwise the pending registration that
+// waits for its emailed link.
+type Registration struct {
+	User    *store.User
+	Pending *store.PendingRegistration
+}
+
 // POST /register {"email", "password", "full_name"?}
-//
-// With require_verification the account only exists once the emailed link
-// is followed; until then a pending registration holds the password hash.
-// An existing account answers 409: registration is deliberately not
-// anti-enumerated (the address owner would be told anyway). A pending
-// registration is never replaced by a later one: see registerPending.
 func (a *Auth) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var email, plain string
 	var fullName *string
 	if !a.decodeBody(w, r, emailField("email", &email), newPasswordField("password", &plain), fullNameField(&fullName, nil)) {
 		return
 	}
-	if !a.cfg.AllowRegistration {
-		writeDetail(w, http.StatusForbidden, "Registration is disabled.")
+	reg, err := a.Register(a.requestContext(r), email, plain, fullName)
+	if err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	ctx := r.Context()
+	if p := reg.Pending; p != nil {
+		writeJSON(w, http.StatusCreated, pendingResponse{Status: "pending_verification", Email: p.Email, ExpiresAt: formatISO(p.ExpiresAt)})
+		return
+	}
+	writeJSON(w, http.StatusCreated, NewUserPublic(reg.User))
+}
+
+// Register signs up an address with a password (and an optional full
+// name), as POST /register does. email, plain and fullName must already
+// satisfy the API's rules (the JSON API checks them while decoding the
+// request: emailaddr, 8 to 128 characters).
+//
+// With require_verification the account only exists once the emailed link
+// is followed (Verify); until then a pending registration holds the
+// password hash. An existing account is ErrEmailTaken: registration is
+// deliberately not anti-enumerated (the address owner would be told
+// anyway). A pending registration is never replaced by a later one: see
+// registerPending.
+//
+// Errors: ErrRegistrationClosed, ErrEmailTaken, ErrBusy.
+func (a *Auth) Register(ctx context.Context, email, plain string, fullName *string) (Registration, error) {
+	if !a.cfg.AllowRegistration {
+		return Registration{}, ErrRegistrationClosed
+	}
 	switch _, err := a.store.UserByEmail(ctx, email); {
 	case err == nil:
-		writeDetail(w, http.StatusConflict, "An account with that email already exists.")
-		return
+		return Registration{}, ErrEmailTaken
 	case !errors.Is(err, store.ErrNotFound):
-		a.serverError(w, r, err)
-		return
+		return Registration{}, err
 	}
 	if a.cfg.RequireVerification {
 		p, err := a.registerPending(ctx, email, plain, fullName)
 		if err != nil {
-			a.failed(w, r, err)
-			return
+			return Registration{}, err
 		}
-		writeJSON(w, http.StatusCreated, pendingResponse{Status: "pending_verification", Email: p.Email, ExpiresAt: formatISO(p.ExpiresAt)})
-		return
+		return Registration{Pending: p}, nil
 	}
 	hash, err := a.hasher.Hash(ctx, plain)
 	if err != nil {
-		a.failed(w, r, err)
-		return
+		return Registration{}, err
 	}
 	now := a.now()
 	u := &store.User{
@@ -73,14 +102,12 @@ func (a *Auth) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrEmailTaken) { // lost a race with another sign-up
-			writeDetail(w, http.StatusConflict, "An account with that email already exists.")
-			return
+			return Registration{}, ErrEmailTaken
 		}
-		a.serverError(w, r, err)
-		return
+		return Registration{}, err
 	}
 	a.emit(ctx, UserRegistered{User: snapshot(u)})
-	writeJSON(w, http.StatusCreated, NewUserPublic(u))
+	return Registration{User: u}, nil
 }
 
 // pendingKeep is how many pending registrations one address holds at most;

@@ -14,13 +14,6 @@ import (
 	"example.com/demo/internal/auth/store"
 )
 
-// Why a request is not authenticated. Only these two answers exist, so a
-// caller learns nothing about why a token was refused.
-var (
-	errAuthRequired = errors.New("auth: authentication required")
-	errInvalidToken = errors.New("auth: invalid or expired token")
-)
-
 // session is an authenticated request: the user and the token's claims.
 type session struct {
 	user   *store.User
@@ -33,7 +26,7 @@ type session struct {
 func (a *Auth) sessionFromRequest(r *http.Request) (*session, error) {
 	token, ok := bearerToken(r)
 	if !ok {
-		return nil, errAuthRequired
+		return nil, ErrAuthRequired
 	}
 	return a.sessionFromToken(r.Context(), token)
 }
@@ -51,22 +44,24 @@ func bearerToken(r *http.Request) (string, bool) {
 
 // sessionFromToken checks a session JWT: signature, purpose, expiry,
 // logout, the user's existence and status, and bulk revocation. Every
-// refusal is errInvalidToken; other errors are the database's.
+// refusal is ErrInvalidToken (ErrAuthRequired and ErrInvalidToken are the
+// only two answers, so a caller learns nothing about why a token was
+// refused); other errors are the database's.
 func (a *Auth) sessionFromToken(ctx context.Context, token string) (*session, error) {
 	claims, err := a.tokens.Parse(token, jwt.PurposeSession, a.now())
 	if err != nil {
-		return nil, errInvalidToken
+		return nil, ErrInvalidToken
 	}
 	revoked, err := a.store.IsTokenRevoked(ctx, claims.ID)
 	if err != nil {
 		return nil, fmt.Errorf("check revocation: %w", err)
 	}
 	if revoked {
-		return nil, errInvalidToken
+		return nil, ErrInvalidToken
 	}
 	u, err := a.store.UserByID(ctx, claims.Subject)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errInvalidToken
+		return nil, ErrInvalidToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load user: %w", err)
@@ -74,23 +69,22 @@ func (a *Auth) sessionFromToken(ctx context.Context, token string) (*session, er
 	// A token issued at or before the cutoff is revoked (equal counts as
 	// revoked, so the request that bumped the cutoff cannot keep its token).
 	if !u.IsActive || (!u.TokensInvalidatedAfter.IsZero() && !claims.IssuedAt.After(u.TokensInvalidatedAfter)) {
-		return nil, errInvalidToken
+		return nil, ErrInvalidToken
 	}
 	return &session{user: u, claims: claims}, nil
 }
 
-// writeAuthError answers a failed authentication.
-func (a *Auth) writeAuthError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, errAuthRequired):
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, "Authentication required.")
-	case errors.Is(err, errInvalidToken):
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, "Invalid or expired token.")
-	default:
-		a.serverError(w, r, err)
+// UserByToken authenticates a session token the way RequireUser does (the
+// same checks: signature, expiry, logout, the account's status, bulk
+// revocation) and returns its account. Every refusal is ErrInvalidToken.
+// For a host that receives the token some other way than an HTTP request
+// (a gRPC call's metadata, a WebSocket message).
+func (a *Auth) UserByToken(ctx context.Context, token string) (*store.User, error) {
+	s, err := a.sessionFromToken(ctx, token)
+	if err != nil {
+		return nil, err
 	}
+	return s.user, nil
 }
 
 // authed wraps a handler that needs a signed-in user. Authentication comes
@@ -99,7 +93,7 @@ func (a *Auth) authed(h func(http.ResponseWriter, *http.Request, *session)) http
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, err := a.sessionFromRequest(r)
 		if err != nil {
-			a.writeAuthError(w, r, err)
+			a.writeError(w, r, err)
 			return
 		}
 		h(w, r, s)

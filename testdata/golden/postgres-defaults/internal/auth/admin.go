@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -255,20 +256,52 @@ func (a *Auth) handleAdminResendVerification(w http.ResponseWriter, r *http.Requ
 	writeMessage(w, http.StatusAccepted, "Verification email sent to "+u.Email+".")
 }
 
+// Errors of the admin methods.
+var (
+	// ErrNotAdmin: the acting user is not a superuser.
+	ErrNotAdmin = newError("auth: administrator privileges required", http.StatusForbidden,
+		"Administrator privileges required.")
+	// ErrUserNotFound: no user has the id.
+	ErrUserNotFound = newError("auth: user not found", http.StatusNotFound, "User not found.")
+)
+
 // POST /admin/users/{user_id}/revoke-sessions
-//
-// Ends every session the user has (tokens issued up to now); they can sign
-// in again.
 func (a *Auth) handleAdminRevokeSessions(w http.ResponseWriter, r *http.Request, admin *store.User) {
-	target, ok := a.targetUser(w, r)
-	if !ok {
-		return
-	}
-	u, err := a.store.RevokeSessions(r.Context(), target.ID, a.now())
+	u, err := a.RevokeSessions(a.requestContext(r), admin, r.PathValue("user_id"))
 	if err != nil {
-		a.adminFailed(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	a.emit(r.Context(), AdminSessionsRevoked{Admin: snapshot(admin), User: snapshot(u)})
 	writeMessage(w, http.StatusOK, "Sessions of "+u.Email+" revoked.")
+}
+
+// RevokeSessions ends every session of the user userID (tokens issued up to
+// now), as POST /admin/users/{user_id}/revoke-sessions does, and returns the
+// user; they can sign in again. admin is the acting administrator (named in
+// the AdminSessionsRevoked event) and must be a superuser.
+//
+// Errors: ErrNotAdmin, ErrUserNotFound (an unknown id of any shape).
+func (a *Auth) RevokeSessions(ctx context.Context, admin *store.User, userID string) (*store.User, error) {
+	if admin == nil || !admin.IsSuperuser {
+		return nil, ErrNotAdmin
+	}
+	target, err := a.store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, notFoundAsUser(err)
+	}
+	u, err := a.store.RevokeSessions(ctx, target.ID, a.now())
+	if err != nil {
+		// Another request may have deleted the user since.
+		return nil, notFoundAsUser(err)
+	}
+	a.emit(ctx, AdminSessionsRevoked{Admin: snapshot(admin), User: snapshot(u)})
+	return u, nil
+}
+
+// notFoundAsUser turns the store's ErrNotFound into ErrUserNotFound.
+func notFoundAsUser(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrUserNotFound
+	}
+	return err
 }

@@ -534,3 +534,32 @@ func TestAdminRouterSwitch(t *testing.T) {
 	}
 	wantStatus(t, env.Admin(t, token, http.MethodGet, "/admin/stats", nil), http.StatusOK)
 }
+
+// RevokeSessions is the admin action as a method: it ends every session of
+// the user, and only a superuser may call it.
+func TestRevokeSessionsDomainAPI(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	adminID, _ := env.MustAdmin(t, "root@example.com", pw1)
+	aliceID, alice := signUp(t, env, "alice@example.com", pw1)
+	ctx := context.Background()
+	admin, err := env.Auth.UserByToken(ctx, env.MustLogin(t, "root@example.com", pw1))
+	if err != nil || admin.ID != adminID {
+		t.Fatalf("admin: %v, %v", admin, err)
+	}
+	notAdmin, err := env.Auth.UserByToken(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Auth.RevokeSessions(ctx, notAdmin, aliceID); !errors.Is(err, auth.ErrNotAdmin) {
+		t.Fatalf("by a non-admin: %v, want ErrNotAdmin", err)
+	}
+	if _, err := env.Auth.RevokeSessions(ctx, admin, "no-such-user"); !errors.Is(err, auth.ErrUserNotFound) {
+		t.Fatalf("unknown user: %v, want ErrUserNotFound", err)
+	}
+	u, err := env.Auth.RevokeSessions(ctx, admin, aliceID)
+	if err != nil || u.ID != aliceID {
+		t.Fatalf("RevokeSessions: %v, %v", u, err)
+	}
+	want401(t, env.Me(t, alice), detailBadToken)
+}

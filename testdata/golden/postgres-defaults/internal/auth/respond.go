@@ -77,12 +77,3 @@ func writeUnavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "1")
 	writeDetail(w, http.StatusServiceUnavailable, "Service unavailable; try again shortly.")
 }
-
-// failed handles an error from a step that may be the hasher's ErrBusy.
-func (a *Auth) failed(w http.ResponseWriter, r *http.Request, err error) {
-	if errBusy(err) {
-		writeBusy(w)
-		return
-	}
-	a.serverError(w, r, err)
-}

@@ -4,12 +4,12 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -69,20 +69,17 @@ func ttlMinutes(seconds int) int {
 func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // redeemAccountToken consumes a one-time account token (single use, also
-// under races) and loads the active user it belongs to. On failure it has
-// answered: 400 with invalid for an unknown, used or expired token, or one
-// issued while the account had another address; 400 with inactive when the
-// account is gone or disabled.
-func (a *Auth) redeemAccountToken(w http.ResponseWriter, r *http.Request, token, purpose string, now time.Time, invalid, inactive string) (*store.AccountToken, *store.User, bool) {
-	ctx := r.Context()
+// under races) and loads the active user it belongs to. It fails with
+// invalid for an unknown, used or expired token, or one issued while the
+// account had another address, and with inactive when the account is gone
+// or disabled; each flow passes its own two errors.
+func (a *Auth) redeemAccountToken(ctx context.Context, token, purpose string, now time.Time, invalid, inactive error) (*store.AccountToken, *store.User, error) {
 	t, err := a.store.ConsumeAccountToken(ctx, hashToken(token), purpose, now)
 	if errors.Is(err, store.ErrNotFound) {
-		writeDetail(w, http.StatusBadRequest, invalid)
-		return nil, nil, false
+		return nil, nil, invalid
 	}
 	if err != nil {
-		a.serverError(w, r, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
 	u, err := a.store.UserByID(ctx, t.UserID)
 	if err == nil && store.EmailKey(t.Email) != store.EmailKey(u.Email) {
@@ -90,16 +87,13 @@ func (a *Auth) redeemAccountToken(w http.ResponseWriter, r *http.Request, token,
 		// (SetEmail deletes such tokens too; this holds even for one that
 		// slipped past, e.g. a row written by an older version).
 		// TestTokenBoundToIssuingAddress.
-		writeDetail(w, http.StatusBadRequest, invalid)
-		return nil, nil, false
+		return nil, nil, invalid
 	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
-		writeDetail(w, http.StatusBadRequest, inactive)
-		return nil, nil, false
+		return nil, nil, inactive
 	}
 	if err != nil {
-		a.serverError(w, r, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
-	return t, u, true
+	return t, u, nil
 }
