@@ -11,10 +11,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	// The golden package registers -update; `go test ./... -update` passes
-	// the flag to every test binary, so this one must know it too.
-	_ "github.com/regstack/regstack/generator/golden"
 )
 
 // sqlcStores are the stores whose queries sqlc compiles: each blueprint

@@ -25,7 +25,7 @@ type File struct {
 func Existing(root string, paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
-		name, err := join(root, p)
+		name, err := HostPath(root, p)
 		if err != nil {
 			return nil, err
 		}
@@ -46,7 +46,7 @@ func WriteAll(root string, files []File, written func(path string)) error {
 	var dirs []string
 	seen := map[string]bool{}
 	for _, f := range files {
-		name, err := join(root, f.Path)
+		name, err := HostPath(root, f.Path)
 		if err != nil {
 			return err
 		}
@@ -69,12 +69,13 @@ func WriteAll(root string, files []File, written func(path string)) error {
 	return nil
 }
 
-// join refuses paths that would leave root, so a faulty blueprint cannot
-// write outside the host.
-func join(root, p string) (string, error) {
+// HostPath joins root and the slash path p of a file in the host. It
+// refuses paths that would leave root, so a faulty blueprint or a tampered
+// manifest cannot make gen or an upgrade touch a file outside the host.
+func HostPath(root, p string) (string, error) {
 	local := filepath.FromSlash(p)
 	if !filepath.IsLocal(local) {
-		return "", fmt.Errorf("refusing to write %q: not a path inside the host folder", p)
+		return "", fmt.Errorf("refusing to touch %q: not a path inside the host folder", p)
 	}
 	return filepath.Join(root, local), nil
 }

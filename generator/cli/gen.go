@@ -276,16 +276,14 @@ func buildPlan(h host, a spec.Answers, tree *blueprint.Tree) (*plan, error) {
 		p.files = append(p.files, apply.File{Path: f.Path, Data: f.Data, Perm: f.Perm})
 	}
 
-	if _, err := os.Lstat(filepath.Join(h.root, SecretsFile)); err == nil {
-		p.keepSecrets = true
-	} else if errors.Is(err, fs.ErrNotExist) {
-		secrets, err := newSecrets()
-		if err != nil {
-			return nil, err
-		}
-		p.files = append(p.files, apply.File{Path: SecretsFile, Data: secrets, Perm: 0o600})
-	} else {
+	secrets, err := secretsFile(h.root)
+	if err != nil {
 		return nil, err
+	}
+	if secrets == nil {
+		p.keepSecrets = true
+	} else {
+		p.files = append(p.files, *secrets)
 	}
 
 	answers, err := spec.EncodeAnswers(s.Answers)
@@ -306,6 +304,24 @@ func buildPlan(h host, a spec.Answers, tree *blueprint.Tree) (*plan, error) {
 		apply.File{Path: manifest.Path, Data: m, Perm: 0o644},
 	)
 	return p, nil
+}
+
+// secretsFile returns the file that creates regstack.secrets.env in root
+// with a fresh secret, or nil if the file exists: an existing secret stays
+// valid and is never replaced, not even with --force.
+func secretsFile(root string) (*apply.File, error) {
+	_, err := os.Lstat(filepath.Join(root, SecretsFile))
+	switch {
+	case err == nil:
+		return nil, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	secrets, err := newSecrets()
+	if err != nil {
+		return nil, err
+	}
+	return &apply.File{Path: SecretsFile, Data: secrets, Perm: 0o600}, nil
 }
 
 // newSecrets returns the body of regstack.secrets.env with a fresh 64-byte

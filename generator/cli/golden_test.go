@@ -14,7 +14,7 @@ var goldenDir = filepath.Join("..", "..", "testdata", "golden")
 // file with the committed tree under testdata/golden/<scenario>/, except the
 // secrets file, whose JWT secret is random. Refresh with
 //
-//	go test ./... -update
+//	make golden    # go test ./generator/cli -update
 func TestGolden(t *testing.T) {
 	scenarios := map[string][]string{
 		// spec.Defaults() into an empty folder: the starter host included.

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -98,23 +96,17 @@ func runInit(cmd *cobra.Command, o *genOptions) error {
 		return fmt.Errorf("%s already exists; nothing was written. Rerun with --force to overwrite it", filepath.Join(root, ConfigFile))
 	}
 	files := []apply.File{{Path: ConfigFile, Data: config, Perm: 0o644}}
-	keepSecrets := false
-	switch _, err := os.Lstat(filepath.Join(root, SecretsFile)); {
-	case err == nil:
-		keepSecrets = true
-	case errors.Is(err, fs.ErrNotExist):
-		secrets, err := newSecrets()
-		if err != nil {
-			return err
-		}
-		files = append(files, apply.File{Path: SecretsFile, Data: secrets, Perm: 0o600})
-	default:
+	secrets, err := secretsFile(root)
+	if err != nil {
 		return err
+	}
+	if secrets != nil {
+		files = append(files, *secrets)
 	}
 	if err := apply.WriteAll(root, files, func(path string) { fmt.Fprintln(out, "wrote", filepath.Join(root, path)) }); err != nil {
 		return err
 	}
-	if keepSecrets {
+	if secrets == nil {
 		fmt.Fprintf(out, "kept %s (its secret stays valid)\n", filepath.Join(root, SecretsFile))
 	}
 	return nil

@@ -34,7 +34,7 @@ const authctlDir = "cmd/authctl"
 // opsCommands returns the operator commands, wired to the real go command.
 func opsCommands() []*cobra.Command {
 	r := goRunner{}
-	return []*cobra.Command{newCreateAdminCmd(r), newMigrateCmd(r), newDoctorCmd(r), newInitCmd()}
+	return []*cobra.Command{newCreateAdminCmd(r), newMigrateCmd(r), newDoctorCmd(r)}
 }
 
 // opsHost is the host module an operator command works in.

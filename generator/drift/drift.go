@@ -4,14 +4,11 @@
 package drift
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/regstack/regstack/generator/blueprint"
 	"github.com/regstack/regstack/generator/manifest"
@@ -36,22 +33,10 @@ type Report struct {
 	Newer, Added, Dropped []string
 }
 
-// Starter reports whether the run that wrote m generated a fresh host's
-// starter files (main.go and friends), which decides what a re-render for
-// the same host contains.
-func Starter(m *manifest.Manifest) bool {
-	for _, f := range m.Files {
-		if strings.HasPrefix(f.Template, "common/starter/") {
-			return true
-		}
-	}
-	return false
-}
-
 // Rerender renders tree with the answers recorded in m, as the current
 // generator (version) would for the same host.
 func Rerender(m *manifest.Manifest, tree *blueprint.Tree, version string) ([]render.File, error) {
-	s, err := spec.New(m.Answers, Starter(m), version)
+	s, err := spec.New(m.Answers, m.Starter(), version)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +60,7 @@ func Check(root string, m *manifest.Manifest, current []render.File) (Report, er
 		if err != nil {
 			return Report{}, err
 		}
-		if hash(data) != f.SHA256 {
+		if manifest.Hash(data) != f.SHA256 {
 			r.Modified = append(r.Modified, f.Path)
 			if f.Mode == string(blueprint.Managed) {
 				r.ManagedModified = append(r.ManagedModified, f.Path)
@@ -93,7 +78,7 @@ func Check(root string, m *manifest.Manifest, current []render.File) (Report, er
 		switch {
 		case !ok:
 			r.Added = append(r.Added, f.Path)
-		case old.SHA256 != hash(f.Data):
+		case old.SHA256 != manifest.Hash(f.Data):
 			r.Newer = append(r.Newer, f.Path)
 		}
 	}
@@ -106,9 +91,4 @@ func Check(root string, m *manifest.Manifest, current []render.File) (Report, er
 		sort.Strings(l)
 	}
 	return r, nil
-}
-
-func hash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }

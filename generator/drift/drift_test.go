@@ -11,10 +11,6 @@ import (
 	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
-
-	// Defines -update, which `go test ./... -update` passes to every
-	// test binary of the module.
-	_ "github.com/regstack/regstack/generator/golden"
 )
 
 func file(path, mode, data string) render.File {
@@ -71,16 +67,5 @@ func TestCheck(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
-	}
-}
-
-func TestStarter(t *testing.T) {
-	m := &manifest.Manifest{Files: []manifest.File{{Path: "internal/auth/a.go", Template: "common/pkg/a.go"}}}
-	if Starter(m) {
-		t.Error("a package-only manifest counts as a starter")
-	}
-	m.Files = append(m.Files, manifest.File{Path: "main.go", Template: "common/starter/main.go"})
-	if !Starter(m) {
-		t.Error("a manifest with main.go does not count as a starter")
 	}
 }

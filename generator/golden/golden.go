@@ -1,13 +1,13 @@
 // Package golden compares a generated tree with a committed copy under
-// testdata/golden/<scenario>/ and rewrites the copy when tests run with
-// -update:
+// testdata/golden/<scenario>/ and rewrites the copy when the tests that use
+// it run with -update:
 //
-//	go test ./... -update
+//	make golden    # go test ./generator/cli -update
 //
-// Every test package of this module imports it (blank, if it needs nothing
-// else) so that the -update flag is defined in every test binary; the go
-// command passes the flag to all of them and a binary that does not know it
-// fails.
+// The flag is defined here, so it exists only in the test binaries that
+// import this package. Run -update on those packages alone: the go command
+// passes the flag to every test binary it runs, and one that does not
+// define it fails with "flag provided but not defined".
 package golden
 
 import (
@@ -80,7 +80,7 @@ func Check(t testing.TB, dir string, got map[string][]byte) {
 		return
 	}
 	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("no golden tree at %s; create it with: go test ./... -update", dir)
+		t.Fatalf("no golden tree at %s; create it with: make golden", dir)
 	}
 	want := Tree(t, dir)
 	var paths []string
@@ -110,7 +110,7 @@ func Check(t testing.TB, dir string, got map[string][]byte) {
 		bad++
 	}
 	if bad > 0 {
-		t.Logf("%d of %d files differ; if the change is intended, refresh with: go test ./... -update", bad, len(paths))
+		t.Logf("%d of %d files differ; if the change is intended, refresh with: make golden", bad, len(paths))
 	}
 }
 

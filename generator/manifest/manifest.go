@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
@@ -53,16 +54,34 @@ type File struct {
 func New(generator string, answers spec.Answers, files []render.File) *Manifest {
 	m := &Manifest{Format: Format, Generator: generator, Answers: answers, Files: make([]File, 0, len(files))}
 	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
 		m.Files = append(m.Files, File{
 			Path:     f.Path,
 			Template: f.Template,
 			Mode:     string(f.Mode),
-			SHA256:   hex.EncodeToString(sum[:]),
+			SHA256:   Hash(f.Data),
 		})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	return m
+}
+
+// Hash is a file's hash as File.SHA256 records it: SHA-256, lowercase hex.
+func Hash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Starter reports whether the run that wrote m generated a fresh host's
+// starter files (main.go and friends). A re-render for the same host
+// (upgrade, doctor) must do the same, so the starter files are compared and
+// merged like the rest rather than reported as removed.
+func (m *Manifest) Starter() bool {
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Template, "common/starter/") {
+			return true
+		}
+	}
+	return false
 }
 
 // Marshal returns the indented JSON form, ending in a newline.

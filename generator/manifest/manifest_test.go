@@ -163,3 +163,14 @@ func TestSnapshotDeterministicAndReadable(t *testing.T) {
 		t.Error("Snapshot with a duplicate path = nil error")
 	}
 }
+
+func TestStarter(t *testing.T) {
+	m := &Manifest{Files: []File{{Path: "internal/auth/a.go", Template: "common/pkg/a.go"}}}
+	if m.Starter() {
+		t.Error("a package-only manifest counts as a starter")
+	}
+	m.Files = append(m.Files, File{Path: "main.go", Template: "common/starter/main.go"})
+	if !m.Starter() {
+		t.Error("a manifest with main.go does not count as a starter")
+	}
+}

@@ -6,10 +6,6 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-
-	// Defines -update, which `go test ./... -update` passes to every
-	// test binary of the module.
-	_ "github.com/regstack/regstack/generator/golden"
 )
 
 var labels = Labels{Yours: "yours", Base: "regstack v1", Their: "regstack v2"}

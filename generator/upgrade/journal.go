@@ -52,8 +52,8 @@ type op struct {
 func (p *Plan) journal() *journal {
 	j := &journal{
 		Format:   journalFormat,
-		From:     hash(p.oldManifest),
-		To:       hash(p.ManifestData),
+		From:     manifest.Hash(p.oldManifest),
+		To:       manifest.Hash(p.ManifestData),
 		Snapshot: p.SnapshotData,
 		Manifest: p.ManifestData,
 	}
@@ -68,10 +68,10 @@ func (p *Plan) journal() *journal {
 			}
 			o := op{Path: c.Path, Perm: c.Perm}
 			if c.Old != nil {
-				o.Before = hash(c.Old)
+				o.Before = manifest.Hash(c.Old)
 			}
 			if !remove {
-				o.Data, o.After = c.New, hash(c.New)
+				o.Data, o.After = c.New, manifest.Hash(c.New)
 			}
 			j.Ops = append(j.Ops, o)
 		}
@@ -141,7 +141,7 @@ func Resume(root string, progress Progress) (done bool, skipped []string, err er
 	if err != nil {
 		return false, nil, err
 	}
-	if h := hash(cur); h != j.From && h != j.To {
+	if h := manifest.Hash(cur); h != j.From && h != j.To {
 		return false, nil, fmt.Errorf("%s belongs to an upgrade of another manifest; delete it if that upgrade is abandoned", JournalPath)
 	}
 	skipped, err = replay(root, &j, progress)
@@ -154,7 +154,7 @@ func replay(root string, j *journal, progress Progress) ([]string, error) {
 	var skipped []string
 	dirs := map[string]bool{}
 	for _, o := range j.Ops {
-		name, err := hostPath(root, o.Path)
+		name, err := apply.HostPath(root, o.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +164,7 @@ func replay(root string, j *journal, progress Progress) ([]string, error) {
 		}
 		state := ""
 		if exists {
-			state = hash(cur)
+			state = manifest.Hash(cur)
 		}
 		switch state {
 		case o.After:

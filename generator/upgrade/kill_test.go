@@ -15,10 +15,6 @@ import (
 	"time"
 
 	"github.com/regstack/regstack/generator/blueprint"
-
-	// Defines -update, which `go test ./... -update` passes to every
-	// test binary of the module.
-	_ "github.com/regstack/regstack/generator/golden"
 )
 
 // The kill test runs upgrades in a child process (this test binary, told

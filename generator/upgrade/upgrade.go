@@ -14,8 +14,6 @@ package upgrade
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,6 +22,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
 	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/merge"
@@ -236,13 +235,7 @@ func Prepare(o Options) (*Plan, error) {
 	}
 	// A host generated as a starter keeps rendering its starter files, so
 	// they are merged like the rest rather than reported as removed.
-	starter := false
-	for _, f := range old.Files {
-		if strings.HasPrefix(f.Template, "common/starter/") {
-			starter = true
-		}
-	}
-	s, err := spec.New(a, starter, o.Version)
+	s, err := spec.New(a, old.Starter(), o.Version)
 	if err != nil {
 		return nil, fmt.Errorf("answers: %w", err)
 	}
@@ -314,7 +307,7 @@ func readBase(root string, m *manifest.Manifest) (map[string][]byte, []string) {
 		if !ok {
 			continue
 		}
-		if hash(b) != e.SHA256 {
+		if manifest.Hash(b) != e.SHA256 {
 			notes = append(notes, fmt.Sprintf("%s: the snapshot of %s does not match the manifest; merging it against an empty base", manifest.SnapshotPath, e.Path))
 			continue
 		}
@@ -333,7 +326,7 @@ func decide(root string, f render.File, e manifest.File, inOld bool, base []byte
 	if exists {
 		c.Old, c.Perm = disk, perm
 	}
-	edited := exists && inOld && hash(disk) != e.SHA256
+	edited := exists && inOld && manifest.Hash(disk) != e.SHA256
 	switch {
 	case exists && bytes.Equal(disk, f.Data):
 		// Already what this run would write (an earlier run, or the
@@ -414,7 +407,7 @@ func decideOrphan(root string, e manifest.File, newVersion string) (Change, erro
 		c.Action, c.Note = KeepOrphan, fmt.Sprintf("regstack %s no longer generates this migration; migrations are never removed", newVersion)
 	case c.Mode == blueprint.Once:
 		c.Action, c.Note = KeepOrphan, fmt.Sprintf("regstack %s no longer generates it; kept (written once, yours since)", newVersion)
-	case hash(disk) == e.SHA256:
+	case manifest.Hash(disk) == e.SHA256:
 		c.Action, c.Note = Remove, fmt.Sprintf("regstack %s no longer generates it", newVersion)
 	default:
 		c.Action, c.Note = KeepOrphan, fmt.Sprintf("regstack %s no longer generates it; kept because you edited it", newVersion)
@@ -425,7 +418,7 @@ func decideOrphan(root string, e manifest.File, newVersion string) (Change, erro
 // readHost reads a host file. A path that is not a regular file counts as
 // an error: the upgrade would have to replace something it does not know.
 func readHost(root, p string) (data []byte, exists bool, perm fs.FileMode, err error) {
-	name, err := hostPath(root, p)
+	name, err := apply.HostPath(root, p)
 	if err != nil {
 		return nil, false, 0, err
 	}
@@ -441,19 +434,6 @@ func readHost(root, p string) (data []byte, exists bool, perm fs.FileMode, err e
 	}
 	data, err = os.ReadFile(name)
 	return data, err == nil, fi.Mode().Perm(), err
-}
-
-func hostPath(root, p string) (string, error) {
-	local := filepath.FromSlash(p)
-	if !filepath.IsLocal(local) {
-		return "", fmt.Errorf("refusing to touch %q: not a path inside the host folder", p)
-	}
-	return filepath.Join(root, local), nil
-}
-
-func hash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func joinNote(a, b string) string {

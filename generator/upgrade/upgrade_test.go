@@ -247,7 +247,7 @@ func TestEditsFarFromTheFixAreKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, _ := m.Lookup(pkg + "auth.go")
-	if e.SHA256 != hash([]byte(rendered(t, testAnswers(), pkg+"auth.go"))) {
+	if e.SHA256 != manifest.Hash([]byte(rendered(t, testAnswers(), pkg+"auth.go"))) {
 		t.Error("manifest hash of a merged file is not the hash of the new render")
 	}
 	buildAndTest(t, dir)
