@@ -40,9 +40,12 @@ type reservation struct {
 	active bool
 	// failures is how many failures the window holds if this attempt fails.
 	failures int
-	// lastAllowed is true when this attempt, if it fails, locks the account:
-	// the moment to log the lockout and tell the owner.
-	lastAllowed bool
+}
+
+// locks reports whether this attempt, if it fails, is the one that reaches
+// the threshold: the moment to log the lockout and tell the owner.
+func (r reservation) locks(threshold int) bool {
+	return r.active && r.failures == threshold
 }
 
 // reserveAttempt records an attempt for email before the password is
@@ -63,7 +66,7 @@ func (a *Auth) reserveAttempt(ctx context.Context, email string, now time.Time) 
 	threshold := a.cfg.LoginLockoutThreshold
 	// failures counts this attempt as if it will fail: the caller keeps the
 	// reservation exactly when it does.
-	res := reservation{id: att.ID, active: true, failures: len(att.Recent), lastAllowed: len(att.Recent) == threshold}
+	res := reservation{id: att.ID, active: true, failures: len(att.Recent)}
 	if len(att.Recent) <= threshold {
 		return res, nil
 	}
@@ -148,7 +151,7 @@ func (a *Auth) passwordFailed(ctx context.Context, email string, u *store.User, 
 		snap = snapshot(u)
 	}
 	a.emit(ctx, LoginFailed{Email: email, User: snap, Reason: reason, ClientAddr: client})
-	if !res.lastAllowed {
+	if !res.locks(a.cfg.LoginLockoutThreshold) {
 		return
 	}
 	window := a.cfg.LoginLockoutWindowSeconds

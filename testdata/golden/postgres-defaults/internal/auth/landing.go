@@ -78,9 +78,11 @@ type landingData struct {
 	AppName, Title, Intro, Message, Error string
 	// Form is set when the page shows the form; Action is the form's
 	// target relative to the page, Token the emailed token.
-	Form           bool
-	Action, Token  string
-	Button         string
+	Form          bool
+	Action, Token string
+	Button        string
+	// Password adds the new-password field; Error is then the field's own
+	// message, shown beside it (and tied to it with aria-describedby).
 	Password       bool
 	MinLen, MaxLen int
 }

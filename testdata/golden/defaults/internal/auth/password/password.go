@@ -110,19 +110,11 @@ func (h *Hasher) Params() Params { return h.params }
 
 // Hash returns the PHC string of plain with a fresh random salt.
 func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
-	if err := h.params.Validate(); err != nil {
-		return "", err
-	}
-	salt := make([]byte, h.params.SaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("password: reading random salt: %w", err)
-	}
-	release, err := h.acquire(ctx)
+	slot, err := h.Reserve(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer release()
-	return hashWithSalt(h.params, plain, salt), nil
+	return slot.Hash(plain)
 }
 
 // Verify reports whether plain matches the PHC string encoded.
