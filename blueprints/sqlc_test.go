@@ -14,8 +14,8 @@ import (
 )
 
 // sqlcStores are the stores whose queries sqlc compiles: each blueprint
-// folder holds the sqlc inputs (sqlc.yaml, query.sql, migrations/) and the
-// committed output in out/.
+// folder holds the sqlc inputs (sqlc.yaml, the *.sql query files,
+// migrations/) and the committed output in out/.
 var sqlcStores = []struct {
 	name, dir, out string
 }{
@@ -24,7 +24,7 @@ var sqlcStores = []struct {
 }
 
 // TestSQLCOutputIsFresh regenerates each store's sqlc output from the
-// embedded query.sql and migrations with the pinned sqlc (tools/go.mod) and
+// embedded query files and migrations with the pinned sqlc (tools/go.mod) and
 // requires it to equal the committed output byte for byte, so a query or
 // migration edit cannot ship without its generated code.
 func TestSQLCOutputIsFresh(t *testing.T) {
@@ -50,11 +50,18 @@ func TestSQLCOutputIsFresh(t *testing.T) {
 // generated outDir folder with the committed one.
 func checkSQLCOutput(t *testing.T, goBin, repo, dir, outDir string) {
 	work := t.TempDir()
+	queries, err := fs.Glob(FS, path.Join(dir, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	copied := 0
-	for _, name := range []string{"sqlc.yaml", "query.sql", "migrations"} {
+	for _, name := range []string{"sqlc.yaml", "migrations"} {
 		copied += copyTree(t, path.Join(dir, name), filepath.Join(work, name))
 	}
-	if copied < 3 {
+	for _, q := range queries {
+		copied += copyTree(t, q, filepath.Join(work, path.Base(q)))
+	}
+	if len(queries) == 0 || copied < 3 {
 		t.Fatalf("copied only %d sqlc input files from %s", copied, dir)
 	}
 

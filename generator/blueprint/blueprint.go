@@ -37,7 +37,8 @@ type Rule struct {
 	// Match is a path.Match pattern relative to the layer root; a trailing
 	// "/**" matches everything below a folder.
 	Match string `toml:"match"`
-	// When lists conditions that must all hold (see spec.Spec.Has).
+	// When lists conditions that must all hold (see spec.Spec.Has); Load
+	// refuses names outside the vocabulary it is given.
 	When []string `toml:"when"`
 	// Mode overrides the default mode, Owned.
 	Mode Mode `toml:"mode"`
@@ -74,8 +75,13 @@ type Tree struct {
 	Catalog Catalog
 }
 
-// Load reads catalog.toml from fsys.
-func Load(fsys fs.FS) (*Tree, error) {
+// Load reads catalog.toml from fsys. conditions is the vocabulary of
+// `when` and deps conditions (spec.Conditions: the names the answers table
+// drives, and "starter"); each may be negated with a leading "!". A name
+// outside it fails here, naming the rule, rather than when a spec that
+// happens to reach the rule is rendered. The vocabulary is passed in
+// because it belongs to the spec, which itself depends on no blueprint.
+func Load(fsys fs.FS, conditions []string) (*Tree, error) {
 	b, err := fs.ReadFile(fsys, "catalog.toml")
 	if err != nil {
 		return nil, fmt.Errorf("blueprints: %w", err)
@@ -88,7 +94,29 @@ func Load(fsys fs.FS) (*Tree, error) {
 	if undec := md.Undecoded(); len(undec) > 0 {
 		return nil, fmt.Errorf("blueprints: catalog.toml: unknown keys %v", undec)
 	}
-	for cond, deps := range c.Deps {
+	known := map[string]bool{}
+	for _, c := range conditions {
+		known[c] = true
+	}
+	checkCond := func(cond string) error {
+		if known[strings.TrimPrefix(cond, "!")] {
+			return nil
+		}
+		return fmt.Errorf("unknown condition %q (known: %s; a leading ! negates)", cond, strings.Join(conditions, ", "))
+	}
+	// Sorted, so a catalog with several faults always reports the same one.
+	conds := make([]string, 0, len(c.Deps))
+	for cond := range c.Deps {
+		conds = append(conds, cond)
+	}
+	sort.Strings(conds)
+	for _, cond := range conds {
+		deps := c.Deps[cond]
+		if cond != "" {
+			if err := checkCond(cond); err != nil {
+				return nil, fmt.Errorf("blueprints: catalog.toml: deps %q: %w", cond, err)
+			}
+		}
 		for _, d := range deps {
 			mod, ver, ok := strings.Cut(d, "@")
 			if !ok || mod == "" || !strings.HasPrefix(ver, "v") {
@@ -104,6 +132,11 @@ func Load(fsys fs.FS) (*Tree, error) {
 		case "", Owned, Managed, Once, Append:
 		default:
 			return nil, fmt.Errorf("blueprints: rule %d: unknown mode %q", i+1, r.Mode)
+		}
+		for _, cond := range r.When {
+			if err := checkCond(cond); err != nil {
+				return nil, fmt.Errorf("blueprints: catalog.toml: rule %d (match %q): %w", i+1, r.Match, err)
+			}
 		}
 	}
 	return &Tree{FS: fsys, Catalog: c}, nil
@@ -160,7 +193,14 @@ func matches(pattern, p string) bool {
 // condition always holds.
 func (c Catalog) DepsFor(has func(cond string) (bool, error)) ([]string, error) {
 	seen := map[string]bool{}
-	for cond, deps := range c.Deps {
+	// Sorted, so a catalog with several faults always reports the same one.
+	conds := make([]string, 0, len(c.Deps))
+	for cond := range c.Deps {
+		conds = append(conds, cond)
+	}
+	sort.Strings(conds)
+	for _, cond := range conds {
+		deps := c.Deps[cond]
 		if cond != "" {
 			ok, err := has(cond)
 			if err != nil {

@@ -9,7 +9,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/regstack/regstack/blueprints"
+	"github.com/regstack/regstack/generator/spec"
 )
+
+// testConditions is the vocabulary the test catalogs use.
+var testConditions = []string{"starter", "password_reset", "backend:sqlite"}
 
 const testCatalog = `
 [deps]
@@ -46,7 +50,7 @@ func testTree() fstest.MapFS {
 }
 
 func TestEntries(t *testing.T) {
-	tree, err := Load(testTree())
+	tree, err := Load(testTree(), testConditions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +71,7 @@ func TestEntries(t *testing.T) {
 }
 
 func TestEntriesUnknownLayer(t *testing.T) {
-	tree, err := Load(testTree())
+	tree, err := Load(testTree(), testConditions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +81,7 @@ func TestEntriesUnknownLayer(t *testing.T) {
 }
 
 func TestDepsFor(t *testing.T) {
-	tree, err := Load(testTree())
+	tree, err := Load(testTree(), testConditions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,20 +128,45 @@ func TestLoadRejects(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fsys := testTree()
 			fsys["catalog.toml"] = &fstest.MapFile{Data: []byte(cat)}
-			if _, err := Load(fsys); err == nil {
+			if _, err := Load(fsys, testConditions); err == nil {
 				t.Errorf("Load(%q) = nil error", cat)
 			}
 		})
 	}
-	if _, err := Load(fstest.MapFS{}); err == nil {
+	if _, err := Load(fstest.MapFS{}, testConditions); err == nil {
 		t.Error("Load without catalog.toml = nil error")
+	}
+}
+
+// TestLoadRejectsUnknownConditions: a condition outside the vocabulary
+// fails at load, naming the rule or deps key, so a typo never waits for the
+// one spec that reaches it.
+func TestLoadRejectsUnknownConditions(t *testing.T) {
+	tests := map[string]string{
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"password_reset\"]\n[[rule]]\nmatch = \"pkg/sms*\"\nwhen = [\"sms\"]\n": `rule 2 (match "pkg/sms*"): unknown condition "sms"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!passwordreset\"]\n":                                                   `rule 1 (match "pkg/x*"): unknown condition "!passwordreset"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"backend:oracle\"]\n":                                                   `unknown condition "backend:oracle"`,
+		"[deps]\n\"sms\" = [\"example.com/sms@v1.0.0\"]\n":                                                              `deps "sms": unknown condition "sms"`,
+	}
+	for cat, want := range tests {
+		fsys := testTree()
+		fsys["catalog.toml"] = &fstest.MapFile{Data: []byte(cat)}
+		_, err := Load(fsys, testConditions)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "known: starter, password_reset, backend:sqlite") {
+			t.Errorf("Load(%q) = %v, want an error containing %q and the vocabulary", cat, err, want)
+		}
+	}
+	fsys := testTree()
+	fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!starter\", \"!backend:sqlite\"]\n")}
+	if _, err := Load(fsys, testConditions); err != nil {
+		t.Errorf("negated known conditions: %v", err)
 	}
 }
 
 // TestEmbeddedCatalog loads the real blueprint tree: every rule must parse,
 // every layer must be listable, and every dependency must carry a pin.
 func TestEmbeddedCatalog(t *testing.T) {
-	tree, err := Load(blueprints.FS)
+	tree, err := Load(blueprints.FS, spec.Conditions())
 	if err != nil {
 		t.Fatal(err)
 	}

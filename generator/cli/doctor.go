@@ -12,8 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/regstack/regstack/blueprints"
-	"github.com/regstack/regstack/generator/blueprint"
 	"github.com/regstack/regstack/generator/drift"
 	"github.com/regstack/regstack/generator/manifest"
 )
@@ -203,7 +201,7 @@ func fileChecks(w io.Writer, root string) int {
 }
 
 func driftReport(root string, m *manifest.Manifest) (drift.Report, error) {
-	tree, err := blueprint.Load(blueprints.FS)
+	tree, err := loadBlueprints("")
 	if err != nil {
 		return drift.Report{}, err
 	}

@@ -17,9 +17,8 @@ import (
 
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/interview"
-	"github.com/regstack/regstack/generator/manifest"
-	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
 	"github.com/regstack/regstack/generator/tidy"
 )
@@ -27,7 +26,7 @@ import (
 // SecretsFile holds the generated JWT secret. It is written once with mode
 // 0600 and kept on later runs: replacing the secret would sign every user
 // out, and it must never be part of the provenance snapshot.
-const SecretsFile = "regstack.secrets.env"
+const SecretsFile = generate.SecretsFile
 
 type genOptions struct {
 	dir         string
@@ -44,19 +43,6 @@ type genOptions struct {
 	blueprints string
 	// up holds the --upgrade flags (upgrade.go).
 	up upgradeOptions
-}
-
-// questionFlags maps each question flag to its answers-file key.
-var questionFlags = []struct{ flag, key string }{
-	{"app-name", interview.KeyAppName},
-	{"module", interview.KeyModule},
-	{"base-url", interview.KeyBaseURL},
-	{"package", interview.KeyPackageDir},
-	{"backend", interview.KeyBackend},
-	{"require-verification", interview.KeyRequireVerification},
-	{"password-reset", interview.KeyPasswordReset},
-	{"account-deletion", interview.KeyAccountDeletion},
-	{"admin", interview.KeyAdmin},
 }
 
 func newGenCmd() *cobra.Command {
@@ -102,20 +88,26 @@ Existing files are never overwritten without --force. Afterwards gen runs
 	return cmd
 }
 
-// addQuestionFlags declares one flag per interview question, defaulting to
-// what the interview proposes. gen and init share them, so a gen command
-// line works for init unchanged.
+// addQuestionFlags declares one flag per row of the answers table,
+// defaulting to what the interview proposes in a fresh folder. gen and init
+// share them, so a gen command line works for init unchanged.
 func addQuestionFlags(f *pflag.FlagSet, a *spec.Answers) {
-	d := spec.Defaults()
-	f.StringVar(&a.AppName, "app-name", d.AppName, "application name shown in emails and pages")
-	f.StringVar(&a.Module, "module", d.Module, "Go module path of a fresh host (an existing go.mod decides otherwise)")
-	f.StringVar(&a.BaseURL, "base-url", d.BaseURL, "public base URL of the site; emailed links start with it")
-	f.StringVar(&a.PackageDir, "package", d.PackageDir, "folder of the generated package, relative to the module root")
-	f.StringVar(&a.Backend, "backend", d.Backend, "database backend: "+strings.Join(spec.Backends, ", ")+" (postgres and mongo need a server; see docs/backends.md)")
-	f.BoolVar(&a.Features.RequireVerification, "require-verification", d.Features.RequireVerification, "require email verification before login")
-	f.BoolVar(&a.Features.PasswordReset, "password-reset", d.Features.PasswordReset, "include forgot/reset password")
-	f.BoolVar(&a.Features.AccountDeletion, "account-deletion", d.Features.AccountDeletion, "include account deletion")
-	f.BoolVar(&a.Features.Admin, "admin", d.Features.Admin, "include the admin API")
+	// Flags are declared before the host folder is known, so they show the
+	// fresh-folder default and name the other where it differs; only flags
+	// the operator sets are applied (answers), never these defaults.
+	d := spec.DefaultsFor(true)
+	for _, q := range spec.Questions() {
+		help := q.Help
+		if q.Default.Starter != q.Default.Existing {
+			help += fmt.Sprintf(" (default %s in a fresh folder, %s in an existing module)", q.Default.Starter, q.Default.Existing)
+		}
+		switch q.Kind {
+		case spec.Bool:
+			f.BoolVar(q.Bool(a), q.Flag, *q.Bool(&d), help)
+		default:
+			f.StringVar(q.Text(a), q.Flag, *q.Text(&d), help)
+		}
+	}
 }
 
 // host is what gen learns about the target folder before asking anything.
@@ -156,7 +148,7 @@ func inspectHost(dir string) (host, error) {
 // the flags the operator set, then interviews for the rest when nothing
 // says not to.
 func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
-	a := spec.Defaults()
+	a := spec.DefaultsFor(!h.existing())
 	if o.answersFile != "" {
 		data, err := os.ReadFile(o.answersFile)
 		if err != nil {
@@ -173,29 +165,18 @@ func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
 		}
 	}
 
+	// Only the flags the operator set are answers; the others merely hold
+	// their defaults.
 	set := map[string]bool{}
 	flags := cmd.Flags()
-	for _, q := range questionFlags {
-		if flags.Changed(q.flag) {
-			set[q.key] = true
+	for _, q := range spec.Questions() {
+		if flags.Changed(q.Flag) {
+			set[q.Key] = true
+			q.Copy(&a, &o.flags)
 		}
 	}
-	if h.existing() && set[interview.KeyModule] && o.flags.Module != h.module {
+	if h.existing() && set[spec.KeyModule] && o.flags.Module != h.module {
 		return a, usageError(fmt.Errorf("--module %s: %s already declares module %s; gen writes into that module", o.flags.Module, filepath.Join(h.root, "go.mod"), h.module))
-	}
-	apply := map[string]func(){
-		interview.KeyAppName:             func() { a.AppName = o.flags.AppName },
-		interview.KeyModule:              func() { a.Module = o.flags.Module },
-		interview.KeyBaseURL:             func() { a.BaseURL = o.flags.BaseURL },
-		interview.KeyPackageDir:          func() { a.PackageDir = o.flags.PackageDir },
-		interview.KeyBackend:             func() { a.Backend = o.flags.Backend },
-		interview.KeyRequireVerification: func() { a.Features.RequireVerification = o.flags.Features.RequireVerification },
-		interview.KeyPasswordReset:       func() { a.Features.PasswordReset = o.flags.Features.PasswordReset },
-		interview.KeyAccountDeletion:     func() { a.Features.AccountDeletion = o.flags.Features.AccountDeletion },
-		interview.KeyAdmin:               func() { a.Features.Admin = o.flags.Features.Admin },
-	}
-	for key := range set {
-		apply[key]()
 	}
 	if h.existing() {
 		a.Module = h.module
@@ -210,7 +191,7 @@ func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
 	}
 	in := cmd.InOrStdin()
 	opts := interview.Options{
-		AskModule:  !h.existing(),
+		Starter:    !h.existing(),
 		Skip:       set,
 		Accessible: !isTerminal(in),
 		In:         in,
@@ -226,22 +207,12 @@ func (o *genOptions) answers(cmd *cobra.Command, h host) (spec.Answers, error) {
 	return a, nil
 }
 
-// flagErrors validates only the answers given by flags.
+// flagErrors validates only the answers given by flags, in table order.
 func flagErrors(a spec.Answers, set map[string]bool) error {
-	checks := []struct {
-		key   string
-		check func() error
-	}{
-		{interview.KeyAppName, func() error { return spec.ValidateAppName(a.AppName) }},
-		{interview.KeyModule, func() error { return spec.ValidateModule(a.Module) }},
-		{interview.KeyBaseURL, func() error { return spec.ValidateBaseURL(a.BaseURL) }},
-		{interview.KeyPackageDir, func() error { return spec.ValidatePackageDir(a.PackageDir) }},
-		{interview.KeyBackend, func() error { return spec.ValidateBackend(a.Backend) }},
-	}
 	var errs []error
-	for _, c := range checks {
-		if set[c.key] {
-			errs = append(errs, c.check())
+	for _, q := range spec.Questions() {
+		if set[q.Key] {
+			errs = append(errs, q.Check(&a))
 		}
 	}
 	return errors.Join(errs...)
@@ -251,10 +222,9 @@ func flagErrors(a spec.Answers, set map[string]bool) error {
 // the secrets (only if absent), the answers, the snapshot and last the
 // manifest, so a manifest on disk always describes a finished run.
 type plan struct {
-	spec     *spec.Spec
-	tree     *blueprint.Tree
-	files    []apply.File
-	rendered int
+	spec  *spec.Spec
+	tree  *blueprint.Tree
+	files []apply.File
 	// keepSecrets is true when the secrets file exists and stays as it is.
 	keepSecrets bool
 }
@@ -264,45 +234,25 @@ func buildPlan(h host, a spec.Answers, tree *blueprint.Tree) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	rendered, err := render.Render(s, tree)
+	files, err := generate.Generate(s, tree)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{spec: s, tree: tree, rendered: len(rendered)}
-	for _, f := range rendered {
-		if f.Path == SecretsFile || strings.HasPrefix(f.Path, ".regstack/") {
-			return nil, fmt.Errorf("blueprint %s writes %s, which gen itself owns", f.Template, f.Path)
-		}
-		p.files = append(p.files, apply.File{Path: f.Path, Data: f.Data, Perm: f.Perm})
-	}
-
+	p := &plan{spec: s, tree: tree}
 	secrets, err := secretsFile(h.root)
 	if err != nil {
 		return nil, err
 	}
-	if secrets == nil {
-		p.keepSecrets = true
-	} else {
-		p.files = append(p.files, *secrets)
+	p.keepSecrets = secrets == nil
+	for _, f := range files {
+		if f.Provenance && secrets != nil {
+			// The secrets go after the rendered files and before the
+			// provenance, which describes a finished run.
+			p.files = append(p.files, *secrets)
+			secrets = nil
+		}
+		p.files = append(p.files, apply.File{Path: f.Path, Data: f.Data, Perm: f.Perm})
 	}
-
-	answers, err := spec.EncodeAnswers(s.Answers)
-	if err != nil {
-		return nil, err
-	}
-	snapshot, err := manifest.Snapshot(rendered)
-	if err != nil {
-		return nil, err
-	}
-	m, err := manifest.New(Version, s.Answers, rendered).Marshal()
-	if err != nil {
-		return nil, err
-	}
-	p.files = append(p.files,
-		apply.File{Path: spec.AnswersFile, Data: answers, Perm: 0o644},
-		apply.File{Path: manifest.SnapshotPath, Data: snapshot, Perm: 0o644},
-		apply.File{Path: manifest.Path, Data: m, Perm: 0o644},
-	)
 	return p, nil
 }
 

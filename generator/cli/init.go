@@ -7,10 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/regstack/regstack/blueprints"
 	"github.com/regstack/regstack/generator/apply"
-	"github.com/regstack/regstack/generator/blueprint"
-	"github.com/regstack/regstack/generator/render"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/spec"
 )
 
@@ -52,12 +50,23 @@ An existing regstack.toml is never overwritten without --force.`,
 	addQuestionFlags(f, &o.flags)
 	// gen's flags that do not change the configuration: accepted, so a gen
 	// command line works here unchanged, but hidden and never asked.
-	for _, name := range []string{"module", "package"} {
+	for _, name := range notConfigFlags() {
 		if err := f.MarkHidden(name); err != nil {
 			panic(err)
 		}
 	}
 	return cmd
+}
+
+// notConfigFlags are the flags of the answers that regstack.toml does not
+// depend on: where the code goes, not how the site behaves.
+func notConfigFlags() []string {
+	var out []string
+	for _, key := range []string{spec.KeyModule, spec.KeyPackageDir} {
+		q, _ := spec.QuestionByKey(key)
+		out = append(out, q.Flag)
+	}
+	return out
 }
 
 func runInit(cmd *cobra.Command, o *genOptions) error {
@@ -71,7 +80,7 @@ func runInit(cmd *cobra.Command, o *genOptions) error {
 	}
 	// A flag the operator set is an answer, so the interview skips it;
 	// marking module and package as set keeps them out of the questions.
-	for _, name := range []string{"module", "package"} {
+	for _, name := range notConfigFlags() {
 		if fl := cmd.Flags().Lookup(name); !fl.Changed {
 			if err := fl.Value.Set(fl.DefValue); err != nil {
 				return err
@@ -112,18 +121,18 @@ func runInit(cmd *cobra.Command, o *genOptions) error {
 	return nil
 }
 
-// renderConfig renders regstack.toml from the blueprint gen uses, so the
-// two commands can never disagree about its content.
+// renderConfig takes regstack.toml from what gen would generate for the
+// same answers, so the two commands can never disagree about its content.
 func renderConfig(a spec.Answers) ([]byte, error) {
 	s, err := spec.New(a, false, Version)
 	if err != nil {
 		return nil, err
 	}
-	tree, err := blueprint.Load(blueprints.FS)
+	tree, err := loadBlueprints("")
 	if err != nil {
 		return nil, err
 	}
-	files, err := render.Render(s, tree)
+	files, err := generate.Generate(s, tree)
 	if err != nil {
 		return nil, err
 	}

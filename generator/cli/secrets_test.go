@@ -15,7 +15,7 @@ import (
 // usually committed), so no answers may ever make the blueprint write one,
 // not even commented out where an operator might uncomment it.
 func TestConfigNeverHoldsTheSecret(t *testing.T) {
-	for _, backend := range spec.Backends {
+	for _, backend := range spec.Backends() {
 		for _, features := range []spec.Features{{}, spec.Defaults().Features} {
 			a := spec.Defaults()
 			a.Backend, a.Features = backend, features

@@ -15,6 +15,7 @@ import (
 
 	"github.com/regstack/regstack/blueprints"
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/spec"
 	"github.com/regstack/regstack/generator/upgrade"
 )
@@ -37,7 +38,7 @@ func (o *genOptions) addUpgradeFlags(f *pflag.FlagSet) {
 // with --blueprints.
 func loadBlueprints(dir string) (*blueprint.Tree, error) {
 	if dir == "" {
-		return blueprint.Load(blueprints.FS)
+		return generate.LoadBlueprints(blueprints.FS)
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -46,7 +47,7 @@ func loadBlueprints(dir string) (*blueprint.Tree, error) {
 	if !fi.IsDir() {
 		return nil, usageError(fmt.Errorf("--blueprints %s: not a folder", dir))
 	}
-	tree, err := blueprint.Load(os.DirFS(dir))
+	tree, err := generate.LoadBlueprints(os.DirFS(dir))
 	if err != nil {
 		return nil, fmt.Errorf("--blueprints %s: %w", dir, err)
 	}
@@ -67,9 +68,9 @@ func (o *genOptions) checkUpgradeFlags(cmd *cobra.Command) error {
 	if flags.Changed("answers") {
 		return usageError(errors.New("--answers does not apply to --upgrade: it reads .regstack/answers.toml; change an answer with --set key=value"))
 	}
-	for _, q := range questionFlags {
-		if flags.Changed(q.flag) {
-			return usageError(fmt.Errorf("--%s does not apply to --upgrade: change the answer with --set %s=VALUE", q.flag, q.key))
+	for _, q := range spec.Questions() {
+		if flags.Changed(q.Flag) {
+			return usageError(fmt.Errorf("--%s does not apply to --upgrade: change the answer with --set %s=VALUE", q.Flag, q.Key))
 		}
 	}
 	return nil
@@ -119,12 +120,11 @@ func (o *genOptions) runUpgrade(cmd *cobra.Command) error {
 	}
 
 	p, err := upgrade.Prepare(upgrade.Options{
-		Root:     h.root,
-		Tree:     tree,
-		Version:  Version,
-		Module:   h.module,
-		Set:      o.up.set,
-		Reserved: []string{SecretsFile},
+		Root:    h.root,
+		Tree:    tree,
+		Version: Version,
+		Module:  h.module,
+		Set:     o.up.set,
 	})
 	var setErr *upgrade.SetError
 	switch {

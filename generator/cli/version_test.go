@@ -11,7 +11,9 @@ import (
 )
 
 // testVersion is the version the tests run as. The golden manifests
-// (testdata/golden/*/.regstack/manifest.json) record it; a real build's
+// (testdata/golden/*/want/.regstack/manifest.json, written by
+// generator/generate's TestGolden as goldenVersion) record it, and
+// TestGenWritesGolden compares gen's output with them; a real build's
 // version carries a hash of the blueprint tree, which would change those
 // files with every blueprint edit.
 const testVersion = "v0.1.0-dev"

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
@@ -34,13 +35,18 @@ type Report struct {
 }
 
 // Rerender renders tree with the answers recorded in m, as the current
-// generator (version) would for the same host.
+// generator (version) would for the same host: the rendered files of
+// generate.Generate, without the provenance.
 func Rerender(m *manifest.Manifest, tree *blueprint.Tree, version string) ([]render.File, error) {
 	s, err := spec.New(m.Answers, m.Starter(), version)
 	if err != nil {
 		return nil, err
 	}
-	return render.Render(s, tree)
+	files, err := generate.Generate(s, tree)
+	if err != nil {
+		return nil, err
+	}
+	return generate.Rendered(files), nil
 }
 
 // Check compares the files recorded in m with the disk under root and with

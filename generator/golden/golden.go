@@ -1,8 +1,8 @@
-// Package golden compares a generated tree with a committed copy under
-// testdata/golden/<scenario>/ and rewrites the copy when the tests that use
-// it run with -update:
+// Package golden compares generated output with a committed copy under
+// testdata/golden/ (a tree, or one file such as a case's error.txt) and
+// rewrites the copy when the tests that use it run with -update:
 //
-//	make golden    # go test ./generator/cli -update
+//	make golden    # go test <the packages importing this one> -update
 //
 // The flag is defined here, so it exists only in the test binaries that
 // import this package. Run -update on those packages alone: the go command
@@ -111,6 +111,26 @@ func Check(t testing.TB, dir string, got map[string][]byte) {
 	}
 	if bad > 0 {
 		t.Logf("%d of %d files differ; if the change is intended, refresh with: make golden", bad, len(paths))
+	}
+}
+
+// CheckFile compares got with the file name. With -update it writes got to
+// name instead.
+func CheckFile(t testing.TB, name string, got []byte) {
+	t.Helper()
+	if *Update {
+		if err := os.WriteFile(name, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("updated %s", name)
+		return
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%v; create it with: make golden", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs; if the change is intended, refresh with: make golden\n%s", name, firstDiff(want, got))
 	}
 }
 

@@ -15,28 +15,16 @@ import (
 	"github.com/regstack/regstack/generator/spec"
 )
 
-// Keys of the questions, the same as the answers-file keys, for Skip.
-const (
-	KeyAppName             = "app_name"
-	KeyModule              = "module"
-	KeyBaseURL             = "base_url"
-	KeyPackageDir          = "package_dir"
-	KeyBackend             = "backend"
-	KeyRequireVerification = "features.require_verification"
-	KeyPasswordReset       = "features.password_reset"
-	KeyAccountDeletion     = "features.account_deletion"
-	KeyAdmin               = "features.admin"
-)
-
 // ErrAborted is returned when the operator cancels the form (ctrl-c, esc).
 var ErrAborted = errors.New("interview aborted; nothing written")
 
 // Options configure one interview.
 type Options struct {
-	// AskModule asks for the module path; leave it false in an existing
-	// module, whose go.mod already says.
-	AskModule bool
-	// Skip holds the keys already answered (by flags); they are not asked.
+	// Starter asks the questions only a fresh folder has (the module path);
+	// leave it false in an existing module, whose go.mod already says.
+	Starter bool
+	// Skip holds the answers-file keys already answered (by flags); they
+	// are not asked.
 	Skip map[string]bool
 	// Accessible selects line-by-line prompts instead of the full-screen
 	// form; use it whenever In is not a terminal.
@@ -46,51 +34,40 @@ type Options struct {
 	Out io.Writer
 }
 
-// Run asks every question not skipped, starting from the values in a (the
-// defaults), and stores the answers in a. Each text answer is checked with
-// the same validation the spec applies, and a wrong one is asked again.
+// Run asks every question of the answers table (spec.Questions) not
+// skipped, in table order, starting from the values in a (the defaults),
+// and stores the answers in a. Each text answer is checked with the same
+// validation the spec applies, and a wrong one is asked again.
 func Run(a *spec.Answers, o Options) error {
 	var fields []huh.Field
-	input := func(key, title, desc string, v *string, check func(string) error) {
-		if o.Skip[key] {
-			return
+	for _, q := range spec.Questions() {
+		if o.Skip[q.Key] || (q.StarterOnly && !o.Starter) {
+			continue
 		}
-		fields = append(fields, huh.NewInput().
-			Key(key).
-			Title(title).
-			Description(desc).
-			Value(v).
-			Validate(validator(check, *v, o.Accessible)))
-	}
-	confirm := func(key, title, desc string, v *bool) {
-		if o.Skip[key] {
-			return
+		switch q.Kind {
+		case spec.Text:
+			v := q.Text(a)
+			fields = append(fields, huh.NewInput().
+				Key(q.Key).
+				Title(q.Title).
+				Description(q.Description).
+				Value(v).
+				Validate(validator(q.Validate, *v, o.Accessible)))
+		case spec.Select:
+			opts := make([]huh.Option[string], len(q.Options))
+			for i, opt := range q.Options {
+				opts[i] = huh.NewOption(opt.Value+" — "+opt.Description, opt.Value)
+			}
+			fields = append(fields, huh.NewSelect[string]().
+				Key(q.Key).
+				Title(q.Title).
+				Description(q.Description).
+				Options(opts...).
+				Value(q.Text(a)))
+		case spec.Bool:
+			fields = append(fields, huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Description).Value(q.Bool(a)))
 		}
-		fields = append(fields, huh.NewConfirm().Key(key).Title(title).Description(desc).Value(v))
 	}
-
-	input(KeyAppName, "Application name", "Shown in emails and pages.", &a.AppName, spec.ValidateAppName)
-	if o.AskModule {
-		input(KeyModule, "Go module path", "For the new go.mod, e.g. github.com/you/app.", &a.Module, spec.ValidateModule)
-	}
-	input(KeyBaseURL, "Public base URL", "Where users reach the site; emailed links start with it.", &a.BaseURL, spec.ValidateBaseURL)
-	input(KeyPackageDir, "Package folder", "Where the generated package goes, inside the module.", &a.PackageDir, spec.ValidatePackageDir)
-	if !o.Skip[KeyBackend] {
-		opts := make([]huh.Option[string], len(spec.Backends))
-		for i, b := range spec.Backends {
-			opts[i] = huh.NewOption(b+" — "+spec.BackendDescriptions[b], b)
-		}
-		fields = append(fields, huh.NewSelect[string]().
-			Key(KeyBackend).
-			Title("Database backend").
-			Description("Where accounts and sessions live; database_url in regstack.toml points at it.").
-			Options(opts...).
-			Value(&a.Backend))
-	}
-	confirm(KeyRequireVerification, "Require email verification before login?", "New accounts must follow an emailed link first.", &a.Features.RequireVerification)
-	confirm(KeyPasswordReset, "Include password reset?", "Forgot-password email and reset flow.", &a.Features.PasswordReset)
-	confirm(KeyAccountDeletion, "Include account deletion?", "Users can delete their own account.", &a.Features.AccountDeletion)
-	confirm(KeyAdmin, "Include the admin API?", "Operators list, inspect, disable and delete users.", &a.Features.Admin)
 
 	if len(fields) == 0 {
 		return nil
@@ -110,8 +87,10 @@ func Run(a *spec.Answers, o Options) error {
 		}
 		return fmt.Errorf("interview: %w", err)
 	}
-	for _, s := range []*string{&a.AppName, &a.Module, &a.BaseURL, &a.PackageDir} {
-		*s = strings.TrimSpace(*s)
+	for _, q := range spec.Questions() {
+		if q.Kind == spec.Text {
+			*q.Text(a) = strings.TrimSpace(*q.Text(a))
+		}
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 	var out bytes.Buffer
 	// bufio-style readers may return everything at once; DataErrReader also
 	// returns EOF with the last bytes, as some pipes do.
-	err := Run(&a, Options{AskModule: true, Accessible: true, In: iotest.DataErrReader(strings.NewReader(in)), Out: &out})
+	err := Run(&a, Options{Starter: true, Accessible: true, In: iotest.DataErrReader(strings.NewReader(in)), Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 
 func TestAccessibleEmptyLinesKeepDefaults(t *testing.T) {
 	a := spec.Defaults()
-	if err := Run(&a, Options{AskModule: true, Accessible: true, In: strings.NewReader(strings.Repeat("\n", 8)), Out: io.Discard}); err != nil {
+	if err := Run(&a, Options{Starter: true, Accessible: true, In: strings.NewReader(strings.Repeat("\n", 8)), Out: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(spec.Defaults(), a); diff != "" {
@@ -79,10 +79,10 @@ func TestAccessibleRepromptsInvalidAnswers(t *testing.T) {
 		t.Errorf("answers = %+v\n%s", a, out.String())
 	}
 	if a.Module != spec.Defaults().Module {
-		t.Errorf("module was asked although AskModule is false: %q", a.Module)
+		t.Errorf("module was asked although Starter is false: %q", a.Module)
 	}
 	if strings.Contains(out.String(), "Go module path") {
-		t.Error("module question shown although AskModule is false")
+		t.Error("module question shown although Starter is false")
 	}
 	for _, msg := range []string{"app_name", "base_url", "package_dir"} {
 		if !strings.Contains(out.String(), msg) {
@@ -94,7 +94,7 @@ func TestAccessibleRepromptsInvalidAnswers(t *testing.T) {
 func TestSkipAsksOnlyTheRest(t *testing.T) {
 	a := spec.Defaults()
 	a.AppName = "From Flag"
-	skip := map[string]bool{KeyAppName: true, KeyBaseURL: true, KeyPackageDir: true, KeyBackend: true, KeyRequireVerification: true, KeyPasswordReset: true}
+	skip := map[string]bool{spec.KeyAppName: true, spec.KeyBaseURL: true, spec.KeyPackageDir: true, spec.KeyBackend: true, spec.KeyRequireVerification: true, spec.KeyPasswordReset: true}
 	var out bytes.Buffer
 	if err := Run(&a, Options{Skip: skip, Accessible: true, In: strings.NewReader("n\n"), Out: &out}); err != nil {
 		t.Fatal(err)
@@ -122,11 +122,12 @@ func TestOneByteReader(t *testing.T) {
 // TestBackendChoice: the interview offers every backend, each with its
 // description, and the number typed picks it.
 func TestBackendChoice(t *testing.T) {
-	for i, backend := range spec.Backends {
+	backendQ, _ := spec.QuestionByKey(spec.KeyBackend)
+	for i, backend := range spec.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			a := spec.Defaults()
 			var out bytes.Buffer
-			skip := map[string]bool{KeyAppName: true, KeyBaseURL: true, KeyPackageDir: true, KeyRequireVerification: true, KeyPasswordReset: true, KeyAccountDeletion: true, KeyAdmin: true}
+			skip := map[string]bool{spec.KeyAppName: true, spec.KeyBaseURL: true, spec.KeyPackageDir: true, spec.KeyRequireVerification: true, spec.KeyPasswordReset: true, spec.KeyAccountDeletion: true, spec.KeyAdmin: true}
 			in := strings.NewReader(string(rune('1'+i)) + "\n")
 			if err := Run(&a, Options{Accessible: true, Skip: skip, In: in, Out: &out}); err != nil {
 				t.Fatal(err)
@@ -134,11 +135,41 @@ func TestBackendChoice(t *testing.T) {
 			if a.Backend != backend {
 				t.Errorf("typing %d chose %q, want %q", i+1, a.Backend, backend)
 			}
-			for _, b := range spec.Backends {
-				if !strings.Contains(out.String(), spec.BackendDescriptions[b]) {
-					t.Errorf("the backend question does not offer %s (%q):\n%s", b, spec.BackendDescriptions[b], out.String())
+			for _, o := range backendQ.Options {
+				if !strings.Contains(out.String(), o.Description) {
+					t.Errorf("the backend question does not offer %s (%q):\n%s", o.Value, o.Description, out.String())
 				}
 			}
 		})
+	}
+}
+
+// TestAsksTheTableInOrder: the interview asks every row of the answers
+// table, in table order, and a StarterOnly row only for a fresh folder.
+func TestAsksTheTableInOrder(t *testing.T) {
+	for _, starter := range []bool{true, false} {
+		a := spec.Defaults()
+		var out bytes.Buffer
+		in := strings.NewReader(strings.Repeat("\n", len(spec.Questions())))
+		if err := Run(&a, Options{Starter: starter, Accessible: true, In: in, Out: &out}); err != nil {
+			t.Fatal(err)
+		}
+		shown := out.String()
+		last := -1
+		for _, q := range spec.Questions() {
+			i := strings.Index(shown, q.Title)
+			switch {
+			case q.StarterOnly && !starter:
+				if i >= 0 {
+					t.Errorf("%s asked in an existing module", q.Key)
+				}
+			case i < 0:
+				t.Errorf("%s (%q) not asked (starter %v)", q.Key, q.Title, starter)
+			case i < last:
+				t.Errorf("%s asked out of table order", q.Key)
+			default:
+				last = i
+			}
+		}
 	}
 }

@@ -13,7 +13,10 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/configkeys"
 	"github.com/regstack/regstack/generator/spec"
 )
 
@@ -25,6 +28,10 @@ const (
 	placeholderModule  = "regstack.example/app"
 	placeholderName    = "auth"
 )
+
+// emitSuffix marks a blueprint that names a Go emitter instead of holding
+// the file: <name>.emit produces <name>.
+const emitSuffix = ".emit"
 
 // Template delimiters for .tmpl blueprints. They differ from text/template's
 // defaults because the generated HTML and email templates use {{ }} themselves.
@@ -97,7 +104,7 @@ func holds(s *spec.Spec, conds []string) (bool, error) {
 // pkg/... goes under the package folder, starter/... to the host root (only
 // for a fresh folder), host/... to the host root always.
 func destination(s *spec.Spec, p string) (string, bool) {
-	p = strings.TrimSuffix(p, ".tmpl")
+	p = strings.TrimSuffix(strings.TrimSuffix(p, emitSuffix), ".tmpl")
 	top, rest, _ := strings.Cut(p, "/")
 	switch top {
 	case "pkg":
@@ -112,6 +119,16 @@ func destination(s *spec.Spec, p string) (string, bool) {
 
 func renderOne(s *spec.Spec, e blueprint.Entry, src []byte) ([]byte, error) {
 	data := src
+	if strings.HasSuffix(e.Path, emitSuffix) {
+		var err error
+		if data, err = emit(s, src); err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(strings.TrimSuffix(e.Path, emitSuffix), ".go") {
+			return renderGo(s, data)
+		}
+		return data, nil
+	}
 	if strings.HasSuffix(e.Path, ".tmpl") {
 		t, err := template.New(e.ID).Delims(leftDelim, rightDelim).Option("missingkey=error").Funcs(funcs).Parse(string(src))
 		if err != nil {
@@ -157,4 +174,44 @@ func numbered(src []byte) string {
 
 var funcs = template.FuncMap{
 	"quote": func(s string) string { return fmt.Sprintf("%q", s) },
+}
+
+// An emitter writes a host file from the spec in Go, for files whose shape
+// (not only their text) depends on the answers. A blueprint <name>.emit
+// names one (`emitter = "config.go"`); its output then goes through the same
+// steps as a blueprint file's: the catalog's conditions and mode, the
+// placeholder imports and gofmt for Go, the manifest and upgrade merges.
+type emitter func(*spec.Spec) ([]byte, error)
+
+// emitters lists the emitters a .emit blueprint may name.
+func emitters() map[string]emitter {
+	return map[string]emitter{
+		"config.go":     configkeys.ConfigGo,
+		"fields.go":     configkeys.FieldsGo,
+		"regstack.toml": configkeys.TOML,
+	}
+}
+
+// emit runs the emitter a .emit blueprint names.
+func emit(s *spec.Spec, src []byte) ([]byte, error) {
+	var marker struct {
+		Emitter string `toml:"emitter"`
+	}
+	md, err := toml.Decode(string(src), &marker)
+	if err != nil {
+		return nil, err
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		return nil, fmt.Errorf("unknown keys %v", undec)
+	}
+	fn, ok := emitters()[marker.Emitter]
+	if !ok {
+		names := make([]string, 0, len(emitters()))
+		for name := range emitters() {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("unknown emitter %q (known: %s)", marker.Emitter, strings.Join(names, ", "))
+	}
+	return fn(s)
 }

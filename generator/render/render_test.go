@@ -88,7 +88,7 @@ func mustSpec(t testing.TB, change func(*spec.Answers), starter bool) *spec.Spec
 
 func renderTest(t *testing.T, fsys fstest.MapFS, s *spec.Spec) map[string]File {
 	t.Helper()
-	tree, err := blueprint.Load(fsys)
+	tree, err := blueprint.Load(fsys, spec.Conditions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,9 @@ func TestRenderErrors(t *testing.T) {
 				fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("")}
 			}
 			fsys["_sqlite/pkg/ok.txt"] = &fstest.MapFile{Data: []byte("ok")}
-			tree, err := blueprint.Load(fsys)
+			// "sms" passes the load (which would refuse it) so that Render
+			// meets a condition the spec cannot decide.
+			tree, err := blueprint.Load(fsys, append(spec.Conditions(), "sms"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +222,7 @@ func TestRenderErrors(t *testing.T) {
 // scenario and requires identical bytes, gofmt'd Go, no leftover
 // placeholders and the owned-file rules.
 func TestRenderEmbeddedDeterministic(t *testing.T) {
-	tree, err := blueprint.Load(blueprints.FS)
+	tree, err := blueprint.Load(blueprints.FS, spec.Conditions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,4 +280,80 @@ func keys(m map[string]File) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A .emit blueprint names a Go emitter; its output takes the place of the
+// file, under the catalog's conditions and modes, through gofmt and the
+// placeholder rewrite like any blueprint.
+func TestEmitters(t *testing.T) {
+	fsys := testFS()
+	fsys["catalog.toml"] = &fstest.MapFile{Data: append(fsys["catalog.toml"].Data, []byte(`
+[[rule]]
+match = "host/regstack.toml.emit"
+mode = "once"
+`)...)}
+	delete(fsys, "_common/host/regstack.toml.tmpl")
+	fsys["_common/host/regstack.toml.emit"] = &fstest.MapFile{Data: []byte("emitter = \"regstack.toml\"\n")}
+	fsys["_common/pkg/config/config.go.emit"] = &fstest.MapFile{Data: []byte("# The Config struct.\nemitter = \"config.go\"\n")}
+	fsys["_common/pkg/config/fields.go.emit"] = &fstest.MapFile{Data: []byte("emitter = \"fields.go\"\n")}
+
+	for _, admin := range []bool{true, false} {
+		files := renderTest(t, fsys, mustSpec(t, func(a *spec.Answers) {
+			a.Features.Admin = admin
+			a.PackageDir = "internal/accounts"
+		}, true))
+		cfg, ok := files["internal/accounts/config/config.go"]
+		if !ok || cfg.Template != "common/pkg/config/config.go.emit" || cfg.Mode != blueprint.Owned || !bytes.HasPrefix(cfg.Data, []byte(header)) {
+			t.Fatalf("config.go: %+v", cfg)
+		}
+		if _, ok := files["internal/accounts/config/fields.go"]; !ok {
+			t.Error("fields.go not emitted")
+		}
+		toml := files["regstack.toml"]
+		if toml.Mode != blueprint.Once || !strings.Contains(string(toml.Data), "app_name = \"Demo\"") {
+			t.Errorf("regstack.toml: mode %q\n%s", toml.Mode, toml.Data)
+		}
+		for _, f := range []File{cfg, files["internal/accounts/config/fields.go"], toml} {
+			has := strings.Contains(string(f.Data), "EnableAdminRouter") || strings.Contains(string(f.Data), "enable_admin_router")
+			if has != admin {
+				t.Errorf("admin=%v: %s mentions enable_admin_router: %v", admin, f.Path, has)
+			}
+		}
+	}
+
+	for marker, want := range map[string]string{
+		"emitter = \"nope.go\"\n":              `unknown emitter "nope.go"`,
+		"emitter = \"config.go\"\nextra = 1\n": "unknown keys",
+	} {
+		fsys["_common/pkg/config/config.go.emit"] = &fstest.MapFile{Data: []byte(marker)}
+		tree, err := blueprint.Load(fsys, spec.Conditions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Render(mustSpec(t, nil, true), tree); err == nil || !strings.Contains(err.Error(), want) ||
+			!strings.Contains(err.Error(), "common/pkg/config/config.go.emit") {
+			t.Errorf("marker %q: err %v, want one naming the blueprint and %q", marker, err, want)
+		}
+	}
+}
+
+// Every emitter the embedded tree names exists and its output renders.
+func TestEmbeddedEmitters(t *testing.T) {
+	tree, err := blueprint.Load(blueprints.FS, spec.Conditions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render(mustSpec(t, nil, true), tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emitted := 0
+	for _, f := range files {
+		if strings.HasSuffix(f.Template, emitSuffix) {
+			emitted++
+		}
+	}
+	if emitted != 3 {
+		t.Errorf("%d emitted files, want config.go, fields.go and regstack.toml", emitted)
+	}
 }

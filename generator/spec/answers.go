@@ -55,7 +55,7 @@ func DecodeAnswers(data []byte, base Answers) (Answers, error) {
 		for i, k := range undec {
 			keys[i] = k.String()
 		}
-		return base, fmt.Errorf("unknown key %s (known keys: app_name, module, base_url, package_dir, backend, features.require_verification, features.password_reset, features.account_deletion, features.admin)", strings.Join(keys, ", "))
+		return base, fmt.Errorf("unknown key %s (known keys: %s)", strings.Join(keys, ", "), strings.Join(Keys(), ", "))
 	}
 	return a, nil
 }

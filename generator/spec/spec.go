@@ -16,27 +16,9 @@ import (
 	"golang.org/x/mod/module"
 )
 
-// Backends the generator can emit, in the order the interview offers them.
-// Each name is a blueprint layer (blueprints/_<name>) holding that
-// database's store implementation; the generated package gets exactly one.
-//   - sqlite: a file next to the app (modernc.org/sqlite, pure Go); one
-//     process per database file.
-//   - postgres: PostgreSQL through pgx/v5 (pgxpool), sqlc queries, goose
-//     migrations; any number of replicas on one database.
-//   - mongo: MongoDB through the official mongo-driver/v2, versioned index
-//     steps; any number of replicas on one database.
-var Backends = []string{"sqlite", "postgres", "mongo"}
-
-// BackendDescriptions are the one-line explanations the interview shows
-// beside each backend.
-var BackendDescriptions = map[string]string{
-	"sqlite":   "SQLite file, no server; one app process",
-	"postgres": "PostgreSQL (postgres:// URL); replicas share it",
-	"mongo":    "MongoDB (mongodb:// URL); replicas share it",
-}
-
 // Answers are what the interview asks, what the flags set and what
-// .regstack/answers.toml replays. Field names are the TOML keys.
+// .regstack/answers.toml replays. Each field is the answer of one row of
+// Questions; the TOML tags spell the row keys (a test keeps them in step).
 type Answers struct {
 	AppName    string   `toml:"app_name" json:"app_name"`
 	Module     string   `toml:"module" json:"module"`
@@ -61,22 +43,9 @@ type Features struct {
 	Admin bool `toml:"admin" json:"admin"`
 }
 
-// Defaults returns the answers --yes takes.
-func Defaults() Answers {
-	return Answers{
-		AppName:    "Demo",
-		Module:     "example.com/demo",
-		BaseURL:    "http://127.0.0.1:8000",
-		PackageDir: "internal/auth",
-		Backend:    "sqlite",
-		Features: Features{
-			RequireVerification: true,
-			PasswordReset:       true,
-			AccountDeletion:     true,
-			Admin:               true,
-		},
-	}
-}
+// Defaults returns the answers --yes takes in a fresh folder (see
+// DefaultsFor and the Default of each question).
+func Defaults() Answers { return DefaultsFor(true) }
 
 // Spec is validated answers plus everything derived from them.
 type Spec struct {
@@ -96,13 +65,11 @@ type Spec struct {
 // Validate checks every answer and reports all problems at once, each naming
 // the answer and saying what is accepted.
 func (a Answers) Validate() error {
-	return errors.Join(
-		ValidateAppName(a.AppName),
-		ValidateModule(a.Module),
-		ValidateBaseURL(a.BaseURL),
-		ValidatePackageDir(a.PackageDir),
-		ValidateBackend(a.Backend),
-	)
+	var errs []error
+	for _, q := range Questions() {
+		errs = append(errs, q.Check(&a))
+	}
+	return errors.Join(errs...)
 }
 
 // ValidateAppName checks app_name. The name lands in Go string literals,
@@ -160,7 +127,8 @@ func ValidatePackageDir(dir string) error {
 // ValidateBackend checks backend against the backends this version emits.
 // Names are exact (lower case); the common aliases get a hint.
 func ValidateBackend(b string) error {
-	if slices.Contains(Backends, b) {
+	backends := Backends()
+	if slices.Contains(backends, b) {
 		return nil
 	}
 	hint := ""
@@ -172,7 +140,7 @@ func ValidateBackend(b string) error {
 	case "sqlite3", "sqlite":
 		hint = ` (did you mean "sqlite"?)`
 	}
-	return fmt.Errorf("backend %q: choose one of %s%s", b, strings.Join(Backends, ", "), hint)
+	return fmt.Errorf("backend %q: choose one of %s%s", b, strings.Join(backends, ", "), hint)
 }
 
 // New validates the answers and derives the spec.
@@ -191,27 +159,12 @@ func New(a Answers, starter bool, version string) (*Spec, error) {
 }
 
 // Has reports whether the condition named by a blueprint holds for the spec.
-// Conditions are feature names, "starter", "backend:<name>", or any of those
-// prefixed with "!".
+// Conditions are the names Conditions lists (from the answers table), each
+// possibly prefixed with "!" to negate it; any other name is an error.
 func (s *Spec) Has(cond string) (bool, error) {
 	if neg, ok := strings.CutPrefix(cond, "!"); ok {
-		v, err := s.Has(neg)
+		v, err := s.condition(neg)
 		return !v, err
 	}
-	if b, ok := strings.CutPrefix(cond, "backend:"); ok {
-		return s.Backend == b, nil
-	}
-	switch cond {
-	case "starter":
-		return s.Starter, nil
-	case "require_verification":
-		return s.Features.RequireVerification, nil
-	case "password_reset":
-		return s.Features.PasswordReset, nil
-	case "account_deletion":
-		return s.Features.AccountDeletion, nil
-	case "admin":
-		return s.Features.Admin, nil
-	}
-	return false, fmt.Errorf("unknown blueprint condition %q", cond)
+	return s.condition(cond)
 }

@@ -131,8 +131,10 @@ func TestHas(t *testing.T) {
 			t.Errorf("Has(%q) = %v, %v; want %v", cond, got, err, w)
 		}
 	}
-	if _, err := s.Has("sms"); err == nil {
-		t.Error(`Has("sms") = nil error, want unknown condition`)
+	for _, bad := range []string{"sms", "!sms", "backend:oracle", "backend", "admin:true", "!!admin", ""} {
+		if _, err := s.Has(bad); err == nil {
+			t.Errorf("Has(%q) = nil error, want unknown condition", bad)
+		}
 	}
 }
 
@@ -207,9 +209,10 @@ func TestValidateBackendHints(t *testing.T) {
 	if err := ValidateBackend("oracle"); err == nil || strings.Contains(err.Error(), "did you mean") {
 		t.Errorf("ValidateBackend(oracle) = %v, want an error without a hint", err)
 	}
-	for _, b := range Backends {
-		if BackendDescriptions[b] == "" {
-			t.Errorf("backend %s has no description for the interview", b)
+	q, _ := QuestionByKey(KeyBackend)
+	for _, o := range q.Options {
+		if o.Description == "" {
+			t.Errorf("backend %s has no description for the interview", o.Value)
 		}
 	}
 }

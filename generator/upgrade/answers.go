@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -21,14 +19,6 @@ import (
 // never breaks an upgrade. Add an entry whenever an answers key is renamed;
 // never reuse an old key for something else.
 var AnswerRenames = map[string]string{}
-
-// fixedKeys are answers an upgrade cannot change with --set: the module
-// comes from go.mod, and moving the package is a rename of every file, not
-// a merge.
-var fixedKeys = map[string]string{
-	"module":      "the module path comes from go.mod",
-	"package_dir": "moving the generated package is not an upgrade; move it with your editor or regenerate into a fresh folder",
-}
 
 // renameKeys moves values in a decoded TOML or JSON document from old keys
 // to new ones and returns a line per key moved. A document that already has
@@ -140,7 +130,8 @@ func loadAnswers(data []byte, recorded spec.Answers, renames map[string]string) 
 }
 
 // applySet applies "key=value" answer changes. Keys are the answers-file
-// keys (features.admin); old names are accepted through renames.
+// keys of spec.Questions (features.admin); old names are accepted through
+// renames. A row's Fixed says why --set may not change it.
 func applySet(a *spec.Answers, sets []string, renames map[string]string) error {
 	var errs []error
 	for _, kv := range sets {
@@ -153,73 +144,31 @@ func applySet(a *spec.Answers, sets []string, renames map[string]string) error {
 		if n, ok := renames[key]; ok {
 			key = n
 		}
-		if why, ok := fixedKeys[key]; ok {
-			errs = append(errs, fmt.Errorf("--set %s: %s", key, why))
-			continue
-		}
-		if err := setAnswer(a, key, val); err != nil {
-			errs = append(errs, fmt.Errorf("--set %s: %w", key, err))
+		q, ok := spec.QuestionByKey(key)
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("--set %s: unknown answer (known: %s)", key, strings.Join(settableKeys(), ", ")))
+		case q.Fixed != "":
+			errs = append(errs, fmt.Errorf("--set %s: %s", key, q.Fixed))
+		default:
+			// Checked here, like a flag, so a bad value is a usage error
+			// rather than a failed render.
+			if err := q.Set(a, val); err != nil {
+				errs = append(errs, fmt.Errorf("--set %s: %w", key, err))
+			} else if err := q.Check(a); err != nil {
+				errs = append(errs, fmt.Errorf("--set %w", err))
+			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// setAnswer sets the field whose toml tag path is key. Reflection over the
-// tags keeps --set in step with spec.Answers as questions are added.
-func setAnswer(a *spec.Answers, key, val string) error {
-	v := reflect.ValueOf(a).Elem()
-	parts := strings.Split(key, ".")
-	for i, p := range parts {
-		f, ok := fieldByTag(v, p)
-		if !ok {
-			return fmt.Errorf("unknown answer (known: %s)", strings.Join(answerKeys(reflect.TypeOf(spec.Answers{}), ""), ", "))
-		}
-		if i < len(parts)-1 {
-			if f.Kind() != reflect.Struct {
-				return errors.New("unknown answer")
-			}
-			v = f
-			continue
-		}
-		switch f.Kind() {
-		case reflect.Bool:
-			b, err := strconv.ParseBool(val)
-			if err != nil {
-				return fmt.Errorf("%q is not true or false", val)
-			}
-			f.SetBool(b)
-		case reflect.String:
-			f.SetString(val)
-		default:
-			return errors.New("a group of answers, not one answer")
-		}
-	}
-	return nil
-}
-
-func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag == name {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
-}
-
-func answerKeys(t reflect.Type, prefix string) []string {
+// settableKeys lists the keys --set may change, in table order.
+func settableKeys() []string {
 	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
-		if tag == "" || tag == "-" {
-			continue
-		}
-		if t.Field(i).Type.Kind() == reflect.Struct {
-			out = append(out, answerKeys(t.Field(i).Type, prefix+tag+".")...)
-			continue
-		}
-		if _, fixed := fixedKeys[prefix+tag]; !fixed {
-			out = append(out, prefix+tag)
+	for _, q := range spec.Questions() {
+		if q.Fixed == "" {
+			out = append(out, q.Key)
 		}
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 )
 
 // The kill test runs upgrades in a child process (this test binary, told
@@ -67,7 +68,7 @@ func runUpgrade(dir string, progress Progress) error {
 // replace, merge, conflict, add, remove, regenerate.
 func killHost(t *testing.T) string {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	replaceIn(t, dir, pkg+"auth.go", "return strings.ToLower(email)", "return strings.ToUpper(email)")
 	replaceIn(t, dir, pkg+"README.txt", "The auth package.", "Ours.")
 	replaceIn(t, dir, pkg+"store/sqlite/sqlitedb/models.go", "Email string", "Email string // x")
@@ -222,4 +223,4 @@ func TestKilledUpgradeIsEitherOldOrNewAndResumes(t *testing.T) {
 	t.Logf("%d of %d runs killed before finishing", interrupted, runs)
 }
 
-func loadTree(dir string) (*blueprint.Tree, error) { return blueprint.Load(os.DirFS(dir)) }
+func loadTree(dir string) (*blueprint.Tree, error) { return generate.LoadBlueprints(os.DirFS(dir)) }

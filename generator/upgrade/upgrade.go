@@ -20,10 +20,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/merge"
 	"github.com/regstack/regstack/generator/render"
@@ -45,9 +45,6 @@ type Options struct {
 	Set []string
 	// Renames maps old answer keys to new ones; nil means AnswerRenames.
 	Renames map[string]string
-	// Reserved are host paths the blueprints must not write (the secrets
-	// file); .regstack/ is always reserved.
-	Reserved []string
 }
 
 // Action is what an upgrade does with one file.
@@ -240,26 +237,16 @@ func Prepare(o Options) (*Plan, error) {
 		return nil, fmt.Errorf("answers: %w", err)
 	}
 	p.Answers = s.Answers
-	files, err := render.Render(s, o.Tree)
+	// The new version exactly as gen would write it into a fresh run; the
+	// merge below decides what of it reaches the host.
+	out, err := generate.Generate(s, o.Tree)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		if strings.HasPrefix(f.Path, ".regstack/") || contains(o.Reserved, f.Path) {
-			return nil, fmt.Errorf("blueprint %s writes %s, which regstack itself owns", f.Template, f.Path)
-		}
-	}
-
-	if p.AnswersData, err = spec.EncodeAnswers(s.Answers); err != nil {
-		return nil, err
-	}
+	files := generate.Rendered(out)
+	prov := generate.Provenance(out)
+	p.AnswersData, p.SnapshotData, p.ManifestData = prov[spec.AnswersFile], prov[manifest.SnapshotPath], prov[manifest.Path]
 	p.AnswersChanged = !bytes.Equal(p.AnswersData, p.OldAnswersData)
-	if p.SnapshotData, err = manifest.Snapshot(files); err != nil {
-		return nil, err
-	}
-	if p.ManifestData, err = manifest.New(o.Version, s.Answers, files).Marshal(); err != nil {
-		return nil, err
-	}
 
 	labels := p.Labels()
 	emitted := map[string]bool{}
@@ -441,13 +428,4 @@ func joinNote(a, b string) string {
 		return b
 	}
 	return a + "; " + b
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package upgrade
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,9 +12,9 @@ import (
 
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/manifest"
 	"github.com/regstack/regstack/generator/merge"
-	"github.com/regstack/regstack/generator/render"
 	"github.com/regstack/regstack/generator/spec"
 )
 
@@ -24,7 +25,7 @@ import (
 // once-only regstack.toml.
 func tree(t testing.TB, version string) *blueprint.Tree {
 	t.Helper()
-	tr, err := blueprint.Load(os.DirFS(filepath.Join("..", "..", "testdata", "upgrade", version)))
+	tr, err := generate.LoadBlueprints(os.DirFS(filepath.Join("..", "..", "testdata", "upgrade", version)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,15 +38,15 @@ func testAnswers() spec.Answers {
 	return a
 }
 
-// generate does what `regstack gen` does in a fresh folder: render, write
-// the files, the answers, the snapshot and the manifest.
-func generate(t testing.TB, dir string, tr *blueprint.Tree, a spec.Answers, version string) {
+// genHost does what `regstack gen` does in a fresh folder: write every
+// file generate.Generate returns (the secrets aside).
+func genHost(t testing.TB, dir string, tr *blueprint.Tree, a spec.Answers, version string) {
 	t.Helper()
 	s, err := spec.New(a, true, version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := render.Render(s, tr)
+	files, err := generate.Generate(s, tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,22 +54,6 @@ func generate(t testing.TB, dir string, tr *blueprint.Tree, a spec.Answers, vers
 	for _, f := range files {
 		out = append(out, apply.File{Path: f.Path, Data: f.Data, Perm: f.Perm})
 	}
-	ans, err := spec.EncodeAnswers(s.Answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := manifest.Snapshot(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := manifest.New(version, s.Answers, files).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out = append(out,
-		apply.File{Path: spec.AnswersFile, Data: ans, Perm: 0o644},
-		apply.File{Path: manifest.SnapshotPath, Data: snap, Perm: 0o644},
-		apply.File{Path: manifest.Path, Data: m, Perm: 0o644})
 	if err := apply.WriteAll(dir, out, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +140,7 @@ func wantActions(t testing.TB, p *Plan, want map[string]Action) {
 func rendered(t testing.TB, a spec.Answers, p string) string {
 	t.Helper()
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v2"), a, "v2.0.0")
+	genHost(t, dir, tree(t, "v2"), a, "v2.0.0")
 	return read(t, dir, p)
 }
 
@@ -163,7 +148,7 @@ const pkg = "internal/auth/"
 
 func TestUntouchedHostUpgradesCleanly(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	p := upgrade(t, dir, Options{})
 	wantActions(t, p, map[string]Action{
 		pkg + "auth.go":      Replace,
@@ -185,7 +170,7 @@ func TestUntouchedHostUpgradesCleanly(t *testing.T) {
 	// The result is exactly a fresh v2 generation, except the once file
 	// and the append-only migration, which an upgrade never rewrites.
 	fresh := t.TempDir()
-	generate(t, fresh, tree(t, "v2"), testAnswers(), "v2.0.0")
+	genHost(t, fresh, tree(t, "v2"), testAnswers(), "v2.0.0")
 	for _, c := range p.Changes {
 		if c.Action == Remove {
 			if exists(dir, c.Path) {
@@ -223,7 +208,7 @@ func TestUntouchedHostUpgradesCleanly(t *testing.T) {
 
 func TestEditsFarFromTheFixAreKept(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	// The user raises the lockout threshold, far from Normalize, and
 	// reformats a line badly; and edits README.txt away from the change.
 	replaceIn(t, dir, pkg+"auth.go", "return 5\n", "return 10\n")
@@ -255,7 +240,7 @@ func TestEditsFarFromTheFixAreKept(t *testing.T) {
 
 func TestEditsOnTheSameLinesConflict(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	replaceIn(t, dir, pkg+"auth.go", "return strings.ToLower(email)", "return strings.ToUpper(email) // mine")
 	p := upgrade(t, dir, Options{})
 	wantActions(t, p, map[string]Action{pkg + "auth.go": Conflict})
@@ -291,7 +276,7 @@ func TestEditsOnTheSameLinesConflict(t *testing.T) {
 
 func TestUserDeletedFileStaysDeleted(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	for _, p := range []string{pkg + "auth_test.go", pkg + "reset.go"} {
 		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
 			t.Fatal(err)
@@ -317,7 +302,7 @@ func TestUserDeletedFileStaysDeleted(t *testing.T) {
 
 func TestFileRemovedByTheGenerator(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	replaceIn(t, dir, pkg+"legacy.go", `"sha1"`, `"sha1" // still used by our importer`)
 	p := upgrade(t, dir, Options{})
 	wantActions(t, p, map[string]Action{pkg + "legacy.go": KeepOrphan, pkg + "legacy.txt": Remove})
@@ -336,7 +321,7 @@ func TestFileRemovedByTheGenerator(t *testing.T) {
 
 func TestModes(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	replaceIn(t, dir, "regstack.toml", `app_name = "Demo"`, `app_name = "Mine"`)
 	replaceIn(t, dir, pkg+"store/sqlite/sqlitedb/models.go", "Email string", "Email string // edited")
 	replaceIn(t, dir, pkg+"store/sqlite/migrations/00001_init.sql", "users", "accounts")
@@ -363,7 +348,7 @@ func TestRenamedAnswerKeys(t *testing.T) {
 	dir := t.TempDir()
 	a := testAnswers()
 	a.Features.Admin = false
-	generate(t, dir, tree(t, "v1"), a, "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), a, "v1.0.0")
 	// Pretend v1 called the reset question "features.reset" and had no
 	// admin question at all: rewrite the saved answers and manifest.
 	replaceIn(t, dir, spec.AnswersFile, "password_reset = true", "reset = true")
@@ -412,7 +397,7 @@ func TestSetAddsAFeature(t *testing.T) {
 	dir := t.TempDir()
 	a := testAnswers()
 	a.Features.Admin, a.Features.PasswordReset = false, false
-	generate(t, dir, tree(t, "v1"), a, "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), a, "v1.0.0")
 	replaceIn(t, dir, pkg+"auth.go", "return 5\n", "return 10\n")
 	p := upgrade(t, dir, Options{Set: []string{"features.admin=true", "features.password_reset=true"}})
 	wantActions(t, p, map[string]Action{pkg + "admin.go": Add, pkg + "reset.go": Add, pkg + "auth.go": Merge})
@@ -431,16 +416,30 @@ func TestSetAddsAFeature(t *testing.T) {
 	off := upgrade(t, dir, Options{Set: []string{"features.admin=false", "features.password_reset=false"}})
 	wantActions(t, off, map[string]Action{pkg + "admin.go": KeepOrphan, pkg + "reset.go": Remove})
 
-	for _, bad := range []string{"features.nope=true", "features.admin=maybe", "package_dir=internal/x", "novalue", "module=x.y/z"} {
-		if _, err := Prepare(Options{Root: dir, Tree: tree(t, "v2"), Version: "v2", Set: []string{bad}}); err == nil {
-			t.Errorf("--set %s accepted", bad)
+	// Every refusal is a SetError (a usage error) that says why: the
+	// answers table knows the key, the kind, the validation and whether an
+	// upgrade may change it.
+	for bad, why := range map[string]string{
+		"features.nope=true":     "unknown answer (known: app_name, base_url, backend, features.require_verification",
+		"features=true":          "unknown answer",
+		"features.admin=maybe":   `"maybe" is not true or false`,
+		"package_dir=internal/x": "moving the generated package is not an upgrade",
+		"novalue":                "want key=value",
+		"module=x.y/z":           "the module path comes from go.mod",
+		"backend=oracle":         `backend "oracle": choose one of sqlite, postgres, mongo`,
+		"base_url=ftp://x":       "base_url",
+	} {
+		_, err := Prepare(Options{Root: dir, Tree: tree(t, "v2"), Version: "v2", Set: []string{bad}})
+		var setErr *SetError
+		if !errors.As(err, &setErr) || !strings.Contains(err.Error(), why) {
+			t.Errorf("--set %s: %v, want a SetError containing %q", bad, err, why)
 		}
 	}
 }
 
 func TestMissingSnapshotNeverLosesEdits(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	replaceIn(t, dir, pkg+"auth.go", "return 5\n", "return 10\n")
 	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(manifest.SnapshotPath))); err != nil {
 		t.Fatal(err)
@@ -464,7 +463,7 @@ func TestNotGenerated(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	dir := t.TempDir()
-	generate(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+	genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
 	p := prepare(t, dir, Options{Set: []string{"features.admin=false"}})
 	var buf bytes.Buffer
 	if err := p.Diff(&buf); err != nil {

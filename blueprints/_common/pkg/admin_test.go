@@ -317,6 +317,17 @@ func TestAdminPatchUser(t *testing.T) {
 	}
 }
 
+// TestAdminPatchRefusesControlAndBidiFullName: the admin API refuses the
+// names PATCH /me and /register refuse (TestFullNameRefusesControlAndBidiCharacters).
+func TestAdminPatchRefusesControlAndBidiFullName(t *testing.T) {
+	t.Parallel()
+	env, _, token := adminEnv(t)
+	id, _ := signUp(t, env, "alice@example.com", pw1)
+	for _, name := range badFullNames {
+		wantValidation(t, patchUser(t, env, token, id, map[string]any{"full_name": name}), "full_name", "value_error")
+	}
+}
+
 func TestAdminPatchUserValidation(t *testing.T) {
 	t.Parallel()
 	env, _, token := adminEnv(t)
@@ -384,7 +395,7 @@ func TestAdminDeleteUserCascades(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := st.CreateAccountToken(ctx, &store.AccountToken{
-			TokenHash: "reset-" + u.id, UserID: u.id, Purpose: store.PurposePasswordReset, Email: u.email,
+			TokenHash: "link-" + u.id, UserID: u.id, Purpose: store.PurposeEmailChange, NewEmail: "moved-" + u.email, Email: u.email,
 			CreatedAt: env.Clock.Now(), ExpiresAt: env.Clock.Now().Add(time.Hour),
 		}); err != nil {
 			t.Fatal(err)
@@ -409,7 +420,7 @@ func TestAdminDeleteUserCascades(t *testing.T) {
 	if p, err := st.PendingByEmail(ctx, "alice@example.com"); err != nil || len(p) != 0 {
 		t.Errorf("pending rows after delete: %d, %v", len(p), err)
 	}
-	if _, err := st.ConsumeAccountToken(ctx, "reset-"+id, store.PurposePasswordReset, env.Clock.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.ConsumeAccountToken(ctx, "link-"+id, store.PurposeEmailChange, env.Clock.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("account token after delete: %v", err)
 	}
 	window := env.Clock.Now().Add(-time.Hour)
@@ -422,7 +433,7 @@ func TestAdminDeleteUserCascades(t *testing.T) {
 	if p, err := st.PendingByEmail(ctx, "bob@example.com"); err != nil || len(p) != 1 {
 		t.Errorf("other user's pending rows: %d, %v", len(p), err)
 	}
-	if _, err := st.ConsumeAccountToken(ctx, "reset-"+keepID, store.PurposePasswordReset, env.Clock.Now()); err != nil {
+	if _, err := st.ConsumeAccountToken(ctx, "link-"+keepID, store.PurposeEmailChange, env.Clock.Now()); err != nil {
 		t.Errorf("other user's account token: %v", err)
 	}
 	if f, err := st.LoginFailuresSince(ctx, "bob@example.com", window); err != nil || len(f) != 1 {
@@ -562,4 +573,15 @@ func TestRevokeSessionsDomainAPI(t *testing.T) {
 		t.Fatalf("RevokeSessions: %v, %v", u, err)
 	}
 	want401(t, env.Me(t, alice), detailBadToken)
+}
+
+func TestAdminEventNames(t *testing.T) {
+	t.Parallel()
+	checkEventNames(t, map[auth.Event]string{
+		auth.UserDeleted{}:             "user_deleted",
+		auth.AdminUserUpdated{}:        "admin_user_updated",
+		auth.AdminUserDeleted{}:        "admin_user_deleted",
+		auth.AdminSessionsRevoked{}:    "admin_sessions_revoked",
+		auth.AdminVerificationResent{}: "admin_verification_resent",
+	})
 }

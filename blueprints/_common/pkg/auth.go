@@ -3,8 +3,9 @@
 
 // Package auth is the account system of this application: registration with
 // email verification, sign-in with bearer tokens, sign-out, profile, change
-// of password and email address, password reset and account deletion, served
-// as a JSON API under the configured prefix (default /api/auth).
+// of password and email address, and the optional flows chosen when it was
+// generated (routes.go lists them), served as a JSON API under the
+// configured prefix (default /api/auth).
 //
 // Build one with New, mount Handler() on your router, protect your own routes
 // with RequireUser and read the signed-in user with UserFrom.
@@ -94,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		handlers: o.handlers,
 	}
 	a.dummyParams = newDummyParams(cfg.JWTSecret, func() store.Store { return a.store }, a.now, o.logger)
-	if a.openapi, err = openAPIDocument(cfg); err != nil {
+	if a.openapi, err = openAPIDocument(cfg, a.routes()); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	if a.limiter, err = newRateLimiter(cfg); err != nil {

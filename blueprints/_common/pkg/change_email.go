@@ -71,7 +71,7 @@ func (a *Auth) ChangeEmail(ctx context.Context, u *store.User, newEmail, current
 	if err := a.store.CreateAccountToken(ctx, t); err != nil {
 		return err
 	}
-	url := a.link(linkEmailChange, raw)
+	url := a.link(linkEmailChange, a.cfg.EmailChangeURLTemplate, raw)
 	// The new address is not verified yet: the mail carries no name the
 	// account holder typed (see mail/templates).
 	a.sendBudgeted(ctx, mail.KindEmailChange, newEmail, mail.Data{

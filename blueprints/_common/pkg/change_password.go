@@ -30,7 +30,7 @@ func (a *Auth) handleChangePassword(w http.ResponseWriter, r *http.Request, s *s
 // them while decoding the request.
 //
 // Changing the password signs out every session, the caller's included,
-// and invalidates outstanding reset and email-change links.
+// and invalidates the account's outstanding emailed links.
 //
 // Errors: ErrNoPassword, ErrWrongPassword (counted against the lockout),
 // a *LockedError while the account is locked, ErrSamePassword, ErrBusy,

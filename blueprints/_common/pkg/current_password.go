@@ -10,7 +10,7 @@ import (
 )
 
 // confirmPassword is the re-authentication step of the methods that change
-// or delete an account: the signed-in user must also know the password.
+// an account: the signed-in user must also know the password.
 // Accounts without a password (Google sign-in only) get ErrNoPassword; that
 // is not a guess and is not counted. A wrong password is ErrWrongPassword.
 //

@@ -80,10 +80,10 @@ func isSecretField(name string) bool {
 }
 
 // isDisplayText reports whether a body key holds text that is shown to
-// people (in emails, on pages, in admin lists), which must be free of
+// people (in emails, on pages, in user lists), which must be free of
 // control and bidirectional formatting characters. It goes by name so that
-// every route taking the key (register, PATCH /me, the admin patch) applies
-// the same rule.
+// every route taking the key (register, PATCH /me, ...) applies the same
+// rule.
 func isDisplayText(name string) bool {
 	return name == "full_name"
 }

@@ -97,3 +97,8 @@ func TestDeleteAccountClearsLockout(t *testing.T) {
 	}
 	env.MustLogin(t, "alice@example.com", pw2)
 }
+
+func TestUserDeletedEventName(t *testing.T) {
+	t.Parallel()
+	checkEventNames(t, map[auth.Event]string{auth.UserDeleted{}: "user_deleted"})
+}

@@ -28,3 +28,13 @@ func (a *Auth) CensusPasswordParams(ctx context.Context) { a.dummyParams.load(ct
 func (a *Auth) DummyParamsFor(ctx context.Context, email string) string {
 	return a.dummyParams.pick(ctx, email)
 }
+
+// RouteTable lists the routes served, as "METHOD /path" relative to the API
+// prefix: the route table (routes.go) after the runtime switches.
+func (a *Auth) RouteTable() []string {
+	var out []string
+	for _, r := range a.routes() {
+		out = append(out, r.method+" "+r.path)
+	}
+	return out
+}

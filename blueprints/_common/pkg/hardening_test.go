@@ -67,7 +67,7 @@ func TestLoginRacingPasswordChange(t *testing.T) {
 			_, err = st.SetPassword(ctx, id, hash, now)
 			return err
 		},
-		"admin disable": func(ctx context.Context, st store.Store, id string, now time.Time) error {
+		"disable": func(ctx context.Context, st store.Store, id string, now time.Time) error {
 			off := false
 			_, err := st.UpdateUser(ctx, id, store.UserPatch{IsActive: &off}, now)
 			return err
@@ -326,7 +326,7 @@ func mustUser(t *testing.T, st store.Store, id string) *store.User {
 // creates no account: the owner registers again (audit 2).
 func TestContestedRegistrationWithoutReset(t *testing.T) {
 	t.Parallel()
-	env := authtest.New(t, withVerification, func(c *config.Config) { c.EnablePasswordReset = false })
+	env := authtest.New(t, withVerification, withoutReset)
 	wantStatus(t, env.Register(t, "alice@example.com", pw1), http.StatusCreated)
 	first := authtest.Token(env.Mail.WaitFor(t, "alice@example.com"))
 	wantStatus(t, env.Register(t, "alice@example.com", pw2), http.StatusCreated)

@@ -40,7 +40,6 @@ const (
 	detailBadLogin       = "Invalid email or password."
 	detailWrongPassword  = "Current password is incorrect."
 	detailNotFound       = "Not Found"
-	detailNoPasswordSet  = "No password set on this account. Use forgot-password to set one before changing account details."
 	detailNotVerified    = "Email address has not been verified."
 	detailDisabled       = "Account is disabled."
 	detailMethodNotAllow = "Method Not Allowed"

@@ -113,14 +113,6 @@ func TestLinkPagePaths(t *testing.T) {
 			t.Fatalf("paths %v lack %s", paths, want)
 		}
 	}
-	resetServed := env.Do(t, http.MethodPost, "/reset-password", map[string]any{}).Status != http.StatusNotFound
-	if got := slices.Contains(paths, "/account/reset"); got != resetServed {
-		t.Fatalf("reset page listed %v, reset route served %v", got, resetServed)
-	}
-	off := newEnv(t, func(c *config.Config) { c.EnablePasswordReset = false })
-	if slices.Contains(off.Auth.LinkPagePaths(), "/reset") {
-		t.Fatal("reset page served with enable_password_reset = false")
-	}
 	// A page under the API prefix would shadow the JSON route.
 	clash := newEnv(t, func(c *config.Config) { c.EmailLinkPrefix = c.APIPrefix })
 	if p := clash.Auth.LinkPagePaths(); len(p) != 0 {

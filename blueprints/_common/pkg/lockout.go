@@ -18,7 +18,7 @@ import (
 //
 // Every password guess against an account counts, wherever it is made: a
 // wrong password at /login and a wrong current_password on the routes that
-// change or delete an account (current_password.go) share one counter, so a
+// change an account (current_password.go) share one counter, so a
 // stolen session does not open a second, unlimited guessing channel.
 
 // lockoutKey is the key failures are counted under: the address in the one

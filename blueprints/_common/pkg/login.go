@@ -119,7 +119,8 @@ func (a *Auth) Authenticate(ctx context.Context, email, plain string) (LoginResu
 // whenever there is one. An unknown address, an account without a password
 // and a wrong password each spend one Argon2 verification of the same cost
 // as the stored hashes (dummyhash.go), so the time taken does not tell them
-// apart.
+// apart (TestLoginUnknownEmailSpendsHashWork,
+// TestUnknownEmailCostsLikeStoredHashes).
 func (a *Auth) checkPassword(ctx context.Context, email, plain string) (u *store.User, ok bool, err error) {
 	u, err = a.store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
@@ -173,7 +174,7 @@ func (a *Auth) rehash(ctx context.Context, u *store.User, plain string) string {
 // was verified and nothing revoked its sessions since, forgets the
 // address's failed attempts and fires UserLoggedIn. Checking and recording
 // in one store step is what keeps a sign-in that raced a password change,
-// reset, disable or sign-out-everywhere from outliving it (errStaleLogin);
+// disable or sign-out-everywhere from outliving it (errStaleLogin);
 // see TestLoginRacingPasswordChange.
 //
 // The session's iat (and the recorded login time) is at, the moment the

@@ -6,8 +6,6 @@ package auth_test
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -316,11 +314,6 @@ func TestLoginUnknownEmailSpendsHashWork(t *testing.T) {
 	for range 3 {
 		known = append(known, timed("alice@example.com"))
 		unknown = append(unknown, timed("nobody@example.com"))
-	}
-	median := func(d []time.Duration) time.Duration {
-		s := slices.Clone(d)
-		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-		return s[len(s)/2]
 	}
 	k, u := median(known), median(unknown)
 	t.Logf("median wrong-password login %v, unknown-email login %v", k, u)

@@ -16,7 +16,7 @@ const mailBudgetWindow = time.Hour
 // sendBudgeted sends a mail unless its address has already been sent
 // email.max_per_address_per_hour such mails within the last hour. Every
 // mail anyone can trigger for an address they do not own (verification,
-// password reset, email change, the lockout warning) goes through here, so
+// email change, the lockout warning, ...) goes through here, so
 // the application cannot be used to flood one inbox however many client
 // addresses the sender has; the per-IP rate limits alone cannot promise
 // that. The caller answers as usual either way (anti-enumeration); a

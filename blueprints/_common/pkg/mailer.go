@@ -15,7 +15,7 @@ import (
 
 // Limits of background delivery. Mail goes out after the response so that
 // neither the response time nor its body reveals whether an address has an
-// account; these bound what a flood of forgot-password requests can cost.
+// account; these bound what a flood of requests that mail a link can cost.
 const (
 	mailConcurrency = 8
 	mailQueueLimit  = 1000

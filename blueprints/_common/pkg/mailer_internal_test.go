@@ -91,7 +91,7 @@ func TestDeadSMTPServerCannotHoldClose(t *testing.T) {
 	if m.wait != timeout {
 		t.Fatalf("close waits %v, want the SMTP timeout %v", m.wait, timeout)
 	}
-	m.send(mail.KindPasswordReset, "ann@acme.example", mail.Data{URL: "https://acme.example/reset?token=SECRET", TTLMinutes: 30})
+	m.send(mail.KindVerification, "ann@acme.example", mail.Data{URL: "https://acme.example/verify?token=SECRET", TTLMinutes: 30})
 	start := time.Now()
 	m.close()
 	if elapsed := time.Since(start); elapsed > timeout+mailAbandonWait+time.Second {
@@ -138,7 +138,7 @@ func TestMailerCloseIsBoundedAndCountsDrops(t *testing.T) {
 	m.wait = 200 * time.Millisecond
 	total := mailConcurrency + 3 // some in flight, some queued
 	for i := range total {
-		m.send(mail.KindPasswordReset, "u"+strconv.Itoa(i)+"@acme.example", mail.Data{URL: "https://acme.example/reset?token=SECRET"})
+		m.send(mail.KindVerification, "u"+strconv.Itoa(i)+"@acme.example", mail.Data{URL: "https://acme.example/verify?token=SECRET"})
 	}
 	for range mailConcurrency {
 		<-s.started
@@ -174,7 +174,7 @@ func TestMailerQueueFullIsCounted(t *testing.T) {
 	m.limit = 2
 	m.wait = 100 * time.Millisecond
 	for range 3 {
-		m.send(mail.KindPasswordReset, "ann@acme.example", mail.Data{URL: "https://acme.example/reset?token=SECRET"})
+		m.send(mail.KindVerification, "ann@acme.example", mail.Data{URL: "https://acme.example/verify?token=SECRET"})
 	}
 	if dropped, _ := m.stats(); dropped != 1 {
 		t.Fatalf("dropped %d, want 1", dropped)
@@ -200,7 +200,7 @@ func TestMailerDeliversBeforeClose(t *testing.T) {
 	})
 	m, _ := testMailer(t, s)
 	for i := range 20 {
-		m.send(mail.KindPasswordReset, "u"+strconv.Itoa(i)+"@acme.example", mail.Data{URL: "https://acme.example/r?token=t"})
+		m.send(mail.KindVerification, "u"+strconv.Itoa(i)+"@acme.example", mail.Data{URL: "https://acme.example/r?token=t"})
 	}
 	m.close()
 	if len(got) != 20 {
@@ -210,7 +210,7 @@ func TestMailerDeliversBeforeClose(t *testing.T) {
 		t.Fatalf("dropped %d, failed %d", dropped, failed)
 	}
 	failing, logs := testMailer(t, senderFunc(func(context.Context, mail.Message) error { return errors.New("550 no") }))
-	failing.send(mail.KindPasswordReset, "ann@acme.example", mail.Data{URL: "https://acme.example/r?token=SECRET"})
+	failing.send(mail.KindVerification, "ann@acme.example", mail.Data{URL: "https://acme.example/r?token=SECRET"})
 	failing.close()
 	if _, failed := failing.stats(); failed != 1 || strings.Contains(logs.String(), "SECRET") {
 		t.Fatalf("failed %d; log %s", failed, logs)

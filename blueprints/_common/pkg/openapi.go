@@ -20,9 +20,10 @@ import (
 var openapiFiles embed.FS
 
 // openAPIDocument adapts the embedded document to the configuration: the
-// server URL is the configured API prefix, and routes switched off at run
-// time are left out, so the document always matches what is served.
-func openAPIDocument(cfg config.Config) ([]byte, error) {
+// server URL is the configured API prefix, and only the paths of the route
+// table (routes.go, after the runtime switches) stay, so the document always
+// matches what is served.
+func openAPIDocument(cfg config.Config, routes []route) ([]byte, error) {
 	raw, err := openapiFiles.ReadFile("openapi.json")
 	if err != nil {
 		return nil, err
@@ -35,15 +36,13 @@ func openAPIDocument(cfg config.Config) ([]byte, error) {
 	if err := json.Unmarshal(doc["paths"], &paths); err != nil {
 		return nil, fmt.Errorf("openapi.json paths: %w", err)
 	}
-	if !cfg.EnablePasswordReset {
-		delete(paths, "/forgot-password")
-		delete(paths, "/reset-password")
+	served := map[string]bool{}
+	for _, r := range routes {
+		served[r.path] = true
 	}
-	if !cfg.EnableAdminRouter {
-		for path := range paths {
-			if strings.HasPrefix(path, "/admin/") {
-				delete(paths, path)
-			}
+	for path := range paths {
+		if !served[path] {
+			delete(paths, path)
 		}
 	}
 	prefix := strings.TrimRight(cfg.APIPrefix, "/")

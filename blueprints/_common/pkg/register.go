@@ -135,7 +135,8 @@ func (a *Auth) registerPending(ctx context.Context, email, plain string, fullNam
 	}
 	if len(pending) > 0 {
 		// One Argon2 verification: the same cost as the hash a new
-		// registration spends, so the timing does not say which path ran.
+		// registration spends, so the timing does not say which path ran
+		// (TestRegisterPendingAddressSpendsHashWork).
 		newest := pending[0]
 		same, err := a.hasher.Verify(ctx, plain, newest.PasswordHash)
 		if err != nil {
@@ -189,7 +190,7 @@ func (a *Auth) renewVerification(ctx context.Context, p *store.PendingRegistrati
 // address is not verified yet, so the mail carries nothing the registrant
 // typed except the address itself (no name: see mail/templates).
 func (a *Auth) mailVerification(ctx context.Context, p *store.PendingRegistration, raw string) {
-	url := a.link(linkVerify, raw)
+	url := a.link(linkVerify, a.cfg.VerifyURLTemplate, raw)
 	data := mail.Data{AppName: a.cfg.AppName, URL: url, TTLMinutes: ttlMinutes(a.cfg.VerificationTokenTTLSeconds)}
 	a.sendBudgeted(ctx, mail.KindVerification, p.Email, data)
 	a.emit(ctx, VerificationRequested{Email: p.Email, URL: url, URLWithoutToken: redactToken(url, raw)})

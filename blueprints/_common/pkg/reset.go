@@ -23,6 +23,9 @@ var (
 		"Reset token does not match an active account.")
 )
 
+// linkReset is the reset link's path under email_link_prefix (tokens.go).
+const linkReset = "/reset"
+
 // POST /forgot-password {"email"}
 func (a *Auth) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 	var email string
@@ -38,9 +41,11 @@ func (a *Auth) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 
 // RequestPasswordReset mails a password reset link to the account of
 // email, as POST /forgot-password does. It returns nil whatever the
-// address, and the email goes out in the background, so neither the answer
-// nor its timing says whether the address has an account; only unexpected
-// errors are returned. Accounts without a password get a link too: that is
+// address, so the answer does not say whether the address has an account
+// (TestForgotPasswordIsAntiEnumerated); only unexpected errors are returned.
+// The email goes out in the background, but for an existing account the
+// request still stores the token first: one database write, which a
+// client timing many requests might tell apart from none. Accounts without a password get a link too: that is
 // how a Google-only account sets its first password.
 func (a *Auth) RequestPasswordReset(ctx context.Context, email string) error {
 	u, err := a.store.UserByEmail(ctx, email)
@@ -73,7 +78,7 @@ func (a *Auth) mailResetLink(ctx context.Context, u *store.User) error {
 	if err := a.store.CreateAccountToken(ctx, t); err != nil {
 		return err
 	}
-	url := a.link(linkReset, raw)
+	url := a.link(linkReset, a.cfg.PasswordResetURLTemplate, raw)
 	a.sendBudgeted(ctx, mail.KindPasswordReset, u.Email, mail.Data{AppName: a.cfg.AppName, FullName: a.mailName(u), URL: url, TTLMinutes: ttlMinutes(ttl)})
 	a.emit(ctx, PasswordResetRequested{User: snapshot(u), URL: url, URLWithoutToken: redactToken(url, raw)})
 	return nil
@@ -95,7 +100,7 @@ func (a *Auth) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 // ResetPassword sets a new password with the token of an emailed reset
 // link, as POST /reset-password does. next must already satisfy the
 // password rules (8 to 128 characters). The token is single-use (taken
-// atomically), and setting the password signs out every session and kills
+// atomically: TestResetTokenSingleUseUnderConcurrency), and setting the password signs out every session and kills
 // the user's other reset and email-change links.
 //
 // Errors: ErrResetTokenInvalid, ErrResetTokenInactive, ErrBusy (the token

@@ -6,11 +6,13 @@ package auth_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"regstack.example/app/internal/auth/authtest"
+	"regstack.example/app/internal/auth/config"
 )
 
 // The reset link's page exists only with password reset, so its test lives
@@ -43,4 +45,18 @@ func TestResetLinkPage(t *testing.T) {
 	env.Clock.Advance(time.Millisecond) // a sign-in at the cutoff instant is refused
 	env.MustLogin(t, "alice@example.com", pw2)
 	wantPage(t, postPage(t, site+"/reset", url.Values{"token": {tok}, "new_password": {pw1}}), http.StatusBadRequest, "Reset token is invalid or has expired.")
+}
+
+// TestResetLinkPagePath: the reset page is listed beside the others while
+// the reset route is served, and not with enable_password_reset = false.
+func TestResetLinkPagePath(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, func(c *config.Config) { c.EmailLinkPrefix = "/account" })
+	if paths := env.Auth.LinkPagePaths(); !slices.Contains(paths, "/account/reset") {
+		t.Fatalf("paths %v lack /account/reset", paths)
+	}
+	off := newEnv(t, func(c *config.Config) { c.EnablePasswordReset = false })
+	if slices.Contains(off.Auth.LinkPagePaths(), "/reset") {
+		t.Fatal("reset page served with enable_password_reset = false")
+	}
 }

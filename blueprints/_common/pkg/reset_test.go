@@ -235,3 +235,27 @@ func TestPasswordResetCanBeSwitchedOff(t *testing.T) {
 		t.Fatalf("%d mail(s) with password reset switched off", n)
 	}
 }
+
+func TestPasswordResetEventNames(t *testing.T) {
+	t.Parallel()
+	checkEventNames(t, map[auth.Event]string{
+		auth.PasswordResetRequested{}: "password_reset_requested",
+		auth.PasswordResetCompleted{}: "password_reset_completed",
+	})
+}
+
+// TestResetValidationNeverEchoesSecrets: POST /reset-password refuses a
+// short password without repeating the token or the password
+// (TestValidationNeverEchoesSecrets has the other routes).
+func TestResetValidationNeverEchoesSecrets(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	const secret = "s3cr3t-Value"
+	r := env.Do(t, http.MethodPost, "/reset-password", `{"token":"`+secret+`","new_password":"x"}`)
+	if strings.Contains(string(r.Body), secret) {
+		t.Errorf("the secret is in the answer: %s", r.Body)
+	}
+	if e := wantValidation(t, r, "new_password", "string_too_short"); e["input"] != nil {
+		t.Errorf("input %v, want null", e["input"])
+	}
+}

@@ -36,25 +36,17 @@ func hashToken(raw string) string {
 
 // Links in emails. Each goes to a page that exists when pages are
 // generated: {base_url}{email_link_prefix}/verify?token=..., unless the
-// matching URL template ({base_url} and {token} placeholders) is set.
+// flow's URL template (verify_url_template, ...; {base_url} and {token}
+// placeholders) is set.
 const (
 	linkVerify      = "/verify"
-	linkReset       = "/reset"
 	linkEmailChange = "/confirm-email-change"
 )
 
-// link builds the emailed URL for token; path is one of the link* constants.
-func (a *Auth) link(path, token string) string {
+// link builds the emailed URL for token: the flow's URL template tmpl when
+// it is set, else path (one of the link* constants) under email_link_prefix.
+func (a *Auth) link(path, tmpl, token string) string {
 	base := strings.TrimRight(a.cfg.BaseURL, "/")
-	var tmpl string
-	switch path {
-	case linkVerify:
-		tmpl = a.cfg.VerifyURLTemplate
-	case linkReset:
-		tmpl = a.cfg.PasswordResetURLTemplate
-	case linkEmailChange:
-		tmpl = a.cfg.EmailChangeURLTemplate
-	}
 	if tmpl != "" {
 		return strings.NewReplacer("{base_url}", base, "{token}", token).Replace(tmpl)
 	}
@@ -69,7 +61,7 @@ func ttlMinutes(seconds int) int {
 func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // redeemAccountToken consumes a one-time account token (single use, also
-// under races) and loads the active user it belongs to. It fails with
+// under races: TestConfirmEmailChangeSingleUseUnderConcurrency) and loads the active user it belongs to. It fails with
 // invalid for an unknown, used or expired token, or one issued while the
 // account had another address, and with inactive when the account is gone
 // or disabled; each flow passes its own two errors.

@@ -22,7 +22,7 @@ var (
 	ErrVerificationTokenExpired = newError("auth: verification token has expired", http.StatusBadRequest,
 		"Verification token has expired. Request a new one.")
 	// ErrContested: the address was registered with different passwords
-	// and no password can be chosen by email (no password reset): every
+	// and no password can be chosen by email (choosePasswordLink): every
 	// registration for it is dropped and the owner registers again.
 	ErrContested = newError("auth: contested registration dropped", http.StatusBadRequest, detailContested)
 	// ErrAlreadyVerified: an account with the address exists and is
@@ -49,7 +49,8 @@ func (a *Auth) handleVerify(w http.ResponseWriter, r *http.Request) {
 // returns the account, as POST /verify does: it turns a pending
 // registration into an account. The token is single-use: the pending row is
 // taken atomically (with every other registration for the address), so of
-// two concurrent uses exactly one succeeds. When the address was registered
+// two concurrent uses exactly one succeeds
+// (TestVerifyTokenSingleUseUnderConcurrency). When the address was registered
 // more than once with different passwords the account is created without a
 // password (see contestedVerification).
 //
@@ -77,7 +78,7 @@ func (a *Auth) Verify(ctx context.Context, token string) (*store.User, error) {
 			// Without a link to choose a password the account would be
 			// unusable; every registration for the address is gone now, so
 			// the owner registers again.
-			a.logger.InfoContext(ctx, "auth: contested registration dropped (no password reset to choose a password with)")
+			a.logger.InfoContext(ctx, "auth: contested registration dropped (no link to choose a password with)")
 			return nil, ErrContested
 		}
 		passwordHash, fullName = "", nil

@@ -58,7 +58,7 @@ func run(logger *slog.Logger) error {
 	if api != "" {
 		mux.Handle(api, accounts.Handler())
 	}
-	// The emailed links (/verify, /reset, /confirm-email-change under
+	// The emailed links (/verify, /confirm-email-change, ... under
 	// email_link_prefix) open small pages that confirm with a button.
 	linkPages := accounts.LinkPages()
 	for _, p := range accounts.LinkPagePaths() {

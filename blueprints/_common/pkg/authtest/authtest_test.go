@@ -39,7 +39,7 @@ func TestClock(t *testing.T) {
 func TestToken(t *testing.T) {
 	cases := map[string]string{
 		"Open http://x/verify?token=abc_DEF-123 to continue.": "abc_DEF-123",
-		"http://x/reset?token=a%2Bb&next=/":                   "a+b",
+		"http://x/verify?token=a%2Bb&next=/":                  "a+b",
 		"line\nhttp://x/c?x=1&token=tok\nmore":                "tok",
 		"no link here":                                        "",
 	}

@@ -27,127 +27,76 @@ type Key struct {
 	Doc string
 }
 
-// field ties a Key to the Config field that stores it.
+// field is one row of the key table in fields.go: a setting's TOML name,
+// what Validate accepts, its documentation and the Config field that
+// stores it.
 type field struct {
-	name   string
+	name string
+	// route is the route a *_rate_limit setting limits: "METHOD /path",
+	// the path relative to api_prefix.
+	route  string
 	secret bool
 	// list marks a comma-separated string setting that regstack.toml may
 	// also give as an array of strings.
 	list bool
-	doc  string
+	// bounds limit an integer setting; nil means any value.
+	bounds *bounds
+	// oneOf lists a string setting's accepted values; nil means any.
+	oneOf []string
+	doc   string
 	// ref returns a pointer to the field: *string, *int, *int64 or *bool.
 	ref func(*Config) any
 }
 
-// fields is the one table of settings. It is a function rather than a
-// package variable so that nothing at package level can be modified.
-func fields() []field {
-	fs := []field{
-		{name: "app_name", doc: "Product name used in email subjects and bodies, and as the default sender name.",
-			ref: func(c *Config) any { return &c.AppName }},
-		{name: "base_url", doc: "Public http(s) URL of the application, without a trailing slash; emailed links start with it.",
-			ref: func(c *Config) any { return &c.BaseURL }},
-		{name: "database_url", secret: true, doc: "Database connection URL: `sqlite:///./relative.db`, `sqlite:////absolute.db` or `file:` paths (the Python spellings `sqlite+aiosqlite:///` are accepted too).",
-			ref: func(c *Config) any { return &c.DatabaseURL }},
-		{name: "mongodb_database", doc: "MongoDB database name, used when a `mongodb://` database_url has no path (`mongodb://host/name` wins). Ignored by the other backends.",
-			ref: func(c *Config) any { return &c.MongoDBDatabase }},
-		{name: "jwt_secret", secret: true, doc: "Master key for token signatures: at least 32 bytes and random (a repeated character or pattern, a phrase or too few different characters are refused). Required. Only in regstack.secrets.env or the environment: regstack.toml refuses it. `regstack gen` writes a random one into regstack.secrets.env.",
-			ref: func(c *Config) any { return &c.JWTSecret }},
-		{name: "jwt_algorithm", doc: "Token signature algorithm: HS256, HS384 or HS512.",
-			ref: func(c *Config) any { return &c.JWTAlgorithm }},
-		{name: "jwt_audience", doc: "If set, tokens carry this `aud` claim and tokens without it are refused; if empty, tokens carrying any `aud` are refused.",
-			ref: func(c *Config) any { return &c.JWTAudience }},
-		{name: "jwt_ttl_seconds", doc: "Lifetime of a session (login) token, 60..2592000.",
-			ref: func(c *Config) any { return &c.JWTTTLSeconds }},
-		{name: "verification_token_ttl_seconds", doc: "Lifetime of an email verification link, at least 60.",
-			ref: func(c *Config) any { return &c.VerificationTokenTTLSeconds }},
-		{name: "password_reset_token_ttl_seconds", doc: "Lifetime of a password reset link, at least 60.",
-			ref: func(c *Config) any { return &c.PasswordResetTokenTTLSeconds }},
-		{name: "email_change_token_ttl_seconds", doc: "Lifetime of an email change confirmation link, at least 60.",
-			ref: func(c *Config) any { return &c.EmailChangeTokenTTLSeconds }},
-		{name: "require_verification", doc: "New accounts must confirm their email address before they can sign in.",
-			ref: func(c *Config) any { return &c.RequireVerification }},
-		{name: "allow_registration", doc: "Whether POST /register accepts new accounts (403 when false).",
-			ref: func(c *Config) any { return &c.AllowRegistration }},
-		{name: "enable_password_reset", doc: "Whether the forgot/reset password routes answer (404 when false).",
-			ref: func(c *Config) any { return &c.EnablePasswordReset }},
-		{name: "enable_account_deletion", doc: "Whether DELETE /account answers (404 when false).",
-			ref: func(c *Config) any { return &c.EnableAccountDeletion }},
-		{name: "rate_limit_disabled", doc: "Turns the login lockout and every per-route IP rate limit off. Only for tests and benchmarks.",
-			ref: func(c *Config) any { return &c.RateLimitDisabled }},
-		{name: "login_lockout_threshold", doc: "Failed logins for one email within the window that lock it (429), at least 1.",
-			ref: func(c *Config) any { return &c.LoginLockoutThreshold }},
-		{name: "login_lockout_window_seconds", doc: "Length of the login lockout window, at least 10.",
-			ref: func(c *Config) any { return &c.LoginLockoutWindowSeconds }},
-		{name: "purge_interval_seconds", doc: "How often expired pending registrations, account tokens, revoked-token rows and old attempt counts are deleted (each run waits the interval ±10 %); 0 turns the background purge off. 0 or 60..604800.",
-			ref: func(c *Config) any { return &c.PurgeIntervalSeconds }},
-		{name: "api_prefix", doc: "Path under which the JSON API is served. Starts with `/`, no trailing slash.",
-			ref: func(c *Config) any { return &c.APIPrefix }},
-		{name: "ui_prefix", doc: "Path under which the account pages are served. Starts with `/`, no trailing slash.",
-			ref: func(c *Config) any { return &c.UIPrefix }},
-		{name: "static_prefix", doc: "Path under which static assets are served. Starts with `/`, no trailing slash.",
-			ref: func(c *Config) any { return &c.StaticPrefix }},
-		{name: "email_link_prefix", doc: "Path between base_url and /verify, /reset, /confirm-email-change in emailed links. Empty, or starts with `/` without a trailing slash.",
-			ref: func(c *Config) any { return &c.EmailLinkPrefix }},
-		{name: "verify_url_template", doc: "Overrides the verification link; `{base_url}` and `{token}` are replaced. Must contain `{token}`.",
-			ref: func(c *Config) any { return &c.VerifyURLTemplate }},
-		{name: "password_reset_url_template", doc: "Overrides the password reset link; `{base_url}` and `{token}` are replaced. Must contain `{token}`.",
-			ref: func(c *Config) any { return &c.PasswordResetURLTemplate }},
-		{name: "email_change_url_template", doc: "Overrides the email change confirmation link; `{base_url}` and `{token}` are replaced. Must contain `{token}`.",
-			ref: func(c *Config) any { return &c.EmailChangeURLTemplate }},
-		{name: "max_body_bytes", doc: "Largest accepted request body in bytes; larger ones get 413.",
-			ref: func(c *Config) any { return &c.MaxBodyBytes }},
-		{name: "password_hash_max_concurrent", doc: "Password hashes computed at the same time; each takes password_hash_memory_kib of memory.",
-			ref: func(c *Config) any { return &c.PasswordHashMaxConcurrent }},
-		{name: "password_hash_max_wait_ms", doc: "How long a request waits for a hashing slot before it gets 503 with Retry-After.",
-			ref: func(c *Config) any { return &c.PasswordHashMaxWaitMS }},
-		{name: "password_hash_memory_kib", doc: "Argon2id memory cost of new hashes in KiB (existing hashes keep theirs).",
-			ref: func(c *Config) any { return &c.PasswordHashMemoryKiB }},
-		{name: "password_hash_time_cost", doc: "Argon2id passes of new hashes, 1..100.",
-			ref: func(c *Config) any { return &c.PasswordHashTimeCost }},
-		{name: "password_hash_parallelism", doc: "Argon2id lanes of new hashes, 1..255.",
-			ref: func(c *Config) any { return &c.PasswordHashParallelism }},
-		{name: "enable_admin_router", doc: "Whether the admin API (/admin/...) is served, when it was generated.",
-			ref: func(c *Config) any { return &c.EnableAdminRouter }},
-		{name: "trusted_proxies", list: true, doc: "Reverse proxies whose X-Forwarded-For header is believed when finding a client's address for the rate limits: CIDRs or addresses, comma-separated (in regstack.toml also an array of strings); empty believes no one.",
-			ref: func(c *Config) any { return &c.TrustedProxies }},
-		{name: "email.backend", doc: "`console` logs mail instead of sending it; `smtp` sends it.",
-			ref: func(c *Config) any { return &c.Email.Backend }},
-		{name: "email.from_address", doc: "Sender address of outgoing mail.",
-			ref: func(c *Config) any { return &c.Email.FromAddress }},
-		{name: "email.from_name", doc: "Sender name of outgoing mail; empty means app_name.",
-			ref: func(c *Config) any { return &c.Email.FromName }},
-		{name: "email.smtp_host", doc: "SMTP server host name; required when backend is `smtp`.",
-			ref: func(c *Config) any { return &c.Email.SMTPHost }},
-		{name: "email.smtp_port", doc: "SMTP server port.",
-			ref: func(c *Config) any { return &c.Email.SMTPPort }},
-		{name: "email.smtp_starttls", doc: "Upgrade the SMTP connection with STARTTLS; sending fails if the server does not offer it.",
-			ref: func(c *Config) any { return &c.Email.SMTPStartTLS }},
-		{name: "email.smtp_username", doc: "SMTP user name; when set, the client authenticates with AUTH PLAIN.",
-			ref: func(c *Config) any { return &c.Email.SMTPUsername }},
-		{name: "email.smtp_password", secret: true, doc: "SMTP password.",
-			ref: func(c *Config) any { return &c.Email.SMTPPassword }},
-		{name: "email.smtp_timeout_seconds", doc: "Timeout for connecting to and talking with the SMTP server.",
-			ref: func(c *Config) any { return &c.Email.SMTPTimeoutSeconds }},
-		{name: "email.log_bodies", doc: "With the console backend, also log the text body (it contains live tokens: development only).",
-			ref: func(c *Config) any { return &c.Email.LogBodies }},
-		{name: "email.max_per_address_per_hour", doc: "Most emails sent to one address within an hour (verification, reset, email change, lockout notice), whoever asks; further ones are dropped silently. 0 turns the cap off.",
-			ref: func(c *Config) any { return &c.Email.MaxPerAddressPerHour }},
+// bounds limit an integer setting.
+type bounds struct {
+	min, max int64
+	hasMax   bool
+	// zeroOff also allows 0, which turns the setting's feature off.
+	zeroOff bool
+}
+
+// atLeast is lo and above.
+func atLeast(lo int64) *bounds { return &bounds{min: lo} }
+
+// between is lo..hi, both included.
+func between(lo, hi int64) *bounds { return &bounds{min: lo, max: hi, hasMax: true} }
+
+// zeroOr is 0 (off) or lo..hi.
+func zeroOr(lo, hi int64) *bounds { return &bounds{min: lo, max: hi, hasMax: true, zeroOff: true} }
+
+// check reports why v is out of bounds; nil if it is not.
+func (b *bounds) check(v int64) error {
+	switch {
+	case b.zeroOff && v == 0:
+		return nil
+	case b.zeroOff && (v < b.min || v > b.max):
+		return fmt.Errorf("%d is out of range: 0 (off) or %d..%d", v, b.min, b.max)
+	case b.hasMax && (v < b.min || v > b.max):
+		return fmt.Errorf("%d is out of range %d..%d", v, b.min, b.max)
+	case v < b.min:
+		return fmt.Errorf("%d is below the minimum %d", v, b.min)
 	}
-	// The per-route rate limits come from their own table (ratelimit.go),
-	// placed before the [email] keys.
-	var limits []field
-	for _, k := range rateLimitKeys() {
-		ref := k.ref
-		limits = append(limits, field{name: k.name,
-			doc: fmt.Sprintf("Requests per client address to %s, e.g. `\"10/minute;100/hour\"`; `\"off\"` or empty turns it off.", k.route),
-			ref: func(c *Config) any { return ref(c) }})
+	return nil
+}
+
+// check reports a value of c outside the field's bounds or allowed values.
+func (f field) check(c *Config) error {
+	switch p := f.ref(c).(type) {
+	case *int:
+		if f.bounds != nil {
+			return f.bounds.check(int64(*p))
+		}
+	case *int64:
+		if f.bounds != nil {
+			return f.bounds.check(*p)
+		}
+	case *string:
+		if f.oneOf != nil && !slices.Contains(f.oneOf, *p) {
+			return fmt.Errorf("%q is not one of %s", *p, strings.Join(f.oneOf, ", "))
+		}
 	}
-	at := 0
-	for at < len(fs) && !strings.HasPrefix(fs[at].name, "email.") {
-		at++
-	}
-	return slices.Concat(fs[:at], limits, fs[at:])
+	return nil
 }
 
 // Keys describes every setting, in documentation order.

@@ -13,35 +13,6 @@ import (
 	"time"
 )
 
-// rateLimitKey ties one per-route rate limit setting to its Config field,
-// its route and its default. To limit another route, add a string field to
-// Config and one line here; loading, validation, the documentation table
-// and the router all follow from this table.
-type rateLimitKey struct {
-	name  string // TOML key; REGSTACK_<NAME> in the environment
-	route string // "METHOD /path", the path relative to api_prefix
-	def   string
-	ref   func(*Config) *string
-}
-
-// rateLimitKeys lists the limits. The defaults are generous: a person never
-// meets them, a script hammering one route from one address does. Routes
-// that send email are tighter, because each request costs a message.
-func rateLimitKeys() []rateLimitKey {
-	return []rateLimitKey{
-		{"login_rate_limit", "POST /login", "60/minute;600/hour", func(c *Config) *string { return &c.LoginRateLimit }},
-		{"register_rate_limit", "POST /register", "30/minute;300/hour", func(c *Config) *string { return &c.RegisterRateLimit }},
-		{"verify_rate_limit", "POST /verify", "60/minute;600/hour", func(c *Config) *string { return &c.VerifyRateLimit }},
-		{"resend_verification_rate_limit", "POST /resend-verification", "10/minute;100/hour", func(c *Config) *string { return &c.ResendVerificationRateLimit }},
-		{"forgot_password_rate_limit", "POST /forgot-password", "10/minute;100/hour", func(c *Config) *string { return &c.ForgotPasswordRateLimit }},
-		{"reset_password_rate_limit", "POST /reset-password", "60/minute;600/hour", func(c *Config) *string { return &c.ResetPasswordRateLimit }},
-		{"change_password_rate_limit", "POST /change-password", "30/minute;300/hour", func(c *Config) *string { return &c.ChangePasswordRateLimit }},
-		{"change_email_rate_limit", "POST /change-email", "10/minute;100/hour", func(c *Config) *string { return &c.ChangeEmailRateLimit }},
-		{"confirm_email_change_rate_limit", "POST /confirm-email-change", "60/minute;600/hour", func(c *Config) *string { return &c.ConfirmEmailChangeRateLimit }},
-		{"delete_account_rate_limit", "DELETE /account", "30/minute;300/hour", func(c *Config) *string { return &c.DeleteAccountRateLimit }},
-	}
-}
-
 // Rate is one rule of a rate limit: at most Count requests per Period.
 type Rate struct {
 	Count  int
@@ -118,23 +89,28 @@ type RouteRateLimit struct {
 	Rates []Rate
 }
 
-// RouteRateLimits returns every per-route limit, parsed. With
+// RouteRateLimits returns every per-route limit, parsed: one for each row
+// of the key table (fields.go) that names a route. To limit another route,
+// add a string field to Config and a row with its route to the table. With
 // rate_limit_disabled every route is unlimited.
 func (c Config) RouteRateLimits() ([]RouteRateLimit, error) {
 	var (
 		out  []RouteRateLimit
 		errs []error
 	)
-	for _, k := range rateLimitKeys() {
-		rates, err := ParseRateLimit(*k.ref(&c))
+	for _, f := range fields() {
+		if f.route == "" {
+			continue
+		}
+		rates, err := ParseRateLimit(*f.ref(&c).(*string))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %w", k.name, err))
+			errs = append(errs, fmt.Errorf("config: %s: %w", f.name, err))
 			continue
 		}
 		if c.RateLimitDisabled {
 			rates = nil
 		}
-		out = append(out, RouteRateLimit{Key: k.name, Route: k.route, Rates: rates})
+		out = append(out, RouteRateLimit{Key: f.name, Route: f.route, Rates: rates})
 	}
 	return out, errors.Join(errs...)
 }

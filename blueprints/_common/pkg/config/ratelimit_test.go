@@ -85,7 +85,7 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 func TestRateLimitKeysLoad(t *testing.T) {
 	dir := t.TempDir()
 	tomlPath := filepath.Join(dir, "regstack.toml")
-	body := "login_rate_limit = \"5/minute\"\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\nenable_admin_router = false\n"
+	body := "login_rate_limit = \"5/minute\"\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n"
 	if err := os.WriteFile(tomlPath, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestRateLimitKeysLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.LoginRateLimit != "5/minute" || cfg.RegisterRateLimit != "off" || cfg.TrustedProxies != "10.0.0.0/8,192.0.2.1" ||
-		cfg.EnableAdminRouter || cfg.VerifyRateLimit != Default().VerifyRateLimit {
+		cfg.VerifyRateLimit != Default().VerifyRateLimit {
 		t.Errorf("loaded %+v", cfg)
 	}
 
@@ -120,26 +120,37 @@ func TestRateLimitKeysLoad(t *testing.T) {
 }
 
 // Every documented key has an environment name, including the rate limits
-// (REGSTACK_LOGIN_RATE_LIMIT ...).
+// (REGSTACK_LOGIN_RATE_LIMIT ...), and every rate limit's default parses.
 func TestRateLimitKeysAreDocumented(t *testing.T) {
 	byName := map[string]Key{}
 	for _, k := range Keys() {
 		byName[k.Name] = k
 	}
-	for _, k := range rateLimitKeys() {
-		got, ok := byName[k.name]
-		if !ok || got.Env != "REGSTACK_"+strings.ToUpper(k.name) || got.Type != "string" || got.Doc == "" ||
-			!strings.Contains(got.Doc, k.route) || got.Default != `"`+k.def+`"` {
-			t.Errorf("key %s documented as %+v", k.name, got)
+	def := Default()
+	limits := 0
+	for _, f := range fields() {
+		if f.route == "" {
+			if strings.HasSuffix(f.name, "_rate_limit") {
+				t.Errorf("key %s names no route", f.name)
+			}
+			continue
 		}
-		if _, err := ParseRateLimit(k.def); err != nil {
-			t.Errorf("default of %s: %v", k.name, err)
+		limits++
+		value := *f.ref(&def).(*string)
+		got, ok := byName[f.name]
+		if !ok || got.Env != "REGSTACK_"+strings.ToUpper(f.name) || got.Type != "string" || got.Doc == "" ||
+			!strings.Contains(got.Doc, f.route) || got.Default != `"`+value+`"` {
+			t.Errorf("key %s documented as %+v", f.name, got)
 		}
+		if rates, err := ParseRateLimit(value); err != nil || len(rates) == 0 {
+			t.Errorf("default of %s: %v, %v", f.name, rates, err)
+		}
+	}
+	limited, err := def.RouteRateLimits()
+	if err != nil || len(limited) != limits {
+		t.Errorf("RouteRateLimits() = %d limits, %v; want %d", len(limited), err, limits)
 	}
 	if k := byName["trusted_proxies"]; k.Env != "REGSTACK_TRUSTED_PROXIES" || k.Default != `""` {
 		t.Errorf("trusted_proxies documented as %+v", k)
-	}
-	if k := byName["enable_admin_router"]; k.Default != "true" {
-		t.Errorf("enable_admin_router documented as %+v", k)
 	}
 }

@@ -6,7 +6,7 @@
 // rules are github.com/golang-jwt/jwt/v5's; this package adds what that
 // library leaves to its callers:
 //
-//   - Every purpose ("session", "password_reset", ...) signs with its own key,
+//   - Every purpose ("session", "email_change", ...) signs with its own key,
 //     HMAC-SHA256(jwt_secret, purpose), so a token minted for one purpose can
 //     never be replayed as another even if the purpose claim were ignored.
 //   - The purpose claim itself, checked against the purpose asked for.

@@ -253,15 +253,15 @@ func must[T any](v T, err error) T {
 
 func TestWrongPurposeRejected(t *testing.T) {
 	c := newCodec(t, "HS256", "")
-	token, _, err := c.Issue("password_reset", "u", t0, time.Hour, nil)
+	token, _, err := c.Issue("email_change", "u", t0, time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Parse(token, PurposeSession, t0); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("reset token accepted as session: %v", err)
+		t.Fatalf("email_change token accepted as session: %v", err)
 	}
 	// Even signed with the session key, a wrong purpose claim is refused.
-	payload := `{"sub":"u","jti":"AAECAwQFBgcICQoLDA0ODw","iat":1735689600.0,"exp":1735693200,"purpose":"password_reset"}`
+	payload := `{"sub":"u","jti":"AAECAwQFBgcICQoLDA0ODw","iat":1735689600.0,"exp":1735693200,"purpose":"email_change"}`
 	tok := handMade("HS256", PurposeSession, `{"alg":"HS256","typ":"JWT"}`, payload)
 	if _, err := c.Parse(tok, PurposeSession, t0); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "purpose") {
 		t.Fatalf("purpose claim mismatch: err = %v", err)
@@ -520,12 +520,12 @@ func TestIssueRejectsBadInput(t *testing.T) {
 // key, verifies it and reads the float iat.
 func TestStandardJWT(t *testing.T) {
 	c := newCodec(t, "HS384", "my-app")
-	token, issued, err := c.Issue("password_reset", "u1", t0, time.Hour, nil)
+	token, issued, err := c.Issue("email_change", "u1", t0, time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := hmac.New(sha256.New, []byte(secret))
-	key.Write([]byte("password_reset"))
+	key.Write([]byte("email_change"))
 	var claims jwt.MapClaims
 	_, err = jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return key.Sum(nil), nil },
 		jwt.WithValidMethods([]string{"HS384"}), jwt.WithAudience("my-app"), jwt.WithJSONNumber(),
@@ -533,7 +533,7 @@ func TestStandardJWT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if claims["sub"] != "u1" || claims["purpose"] != "password_reset" || claims["jti"] != issued.ID {
+	if claims["sub"] != "u1" || claims["purpose"] != "email_change" || claims["jti"] != issued.ID {
 		t.Fatalf("claims = %v", claims)
 	}
 	if iat, _ := claims["iat"].(json.Number); iat != "1735689600.123456" {

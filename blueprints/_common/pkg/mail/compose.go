@@ -20,20 +20,6 @@ import (
 //go:embed templates/*.txt templates/*.html
 var templates embed.FS
 
-// Kinds of email the account system sends.
-const (
-	KindVerification  = "verification"   // confirm a new account
-	KindPasswordReset = "password_reset" // reset link
-	KindEmailChange   = "email_change"   // confirm a new address (sent to the new address)
-	KindEmailChanged  = "email_changed"  // notice sent to the old address after a change
-	KindAccountLocked = "account_locked" // warning: too many wrong passwords, sign-in paused
-)
-
-// Kinds lists every kind Compose knows.
-func Kinds() []string {
-	return []string{KindVerification, KindPasswordReset, KindEmailChange, KindEmailChanged, KindAccountLocked}
-}
-
 // Data is what templates see: {{.AppName}}, {{.FullName}} ("" when the user
 // gave none, and always "" in the kinds listed by toUnverified),
 // {{.URL}}, {{.NewEmail}}, {{.PreviousEmail}}, {{.TTLMinutes}}.

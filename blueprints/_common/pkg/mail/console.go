@@ -13,7 +13,7 @@ import (
 // Console "sends" mail by logging it, for development and tests: each
 // message is one INFO line with its recipient, sender, subject and the
 // links in its text body, which is what a developer needs to follow a
-// verification or reset link. The links carry live one-time tokens, which
+// verification link. The links carry live one-time tokens, which
 // is why the console backend is for development only (NewSender warns when
 // it is chosen). The whole text body is logged only when LogBodies is set.
 type Console struct {

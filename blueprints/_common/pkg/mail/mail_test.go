@@ -41,25 +41,26 @@ func composer(t *testing.T, overrides fstest.MapFS) *Composer {
 	return c
 }
 
+// composeCase is one kind of email composed from the built-in templates:
+// its subject, and text that must appear in each body.
+type composeCase struct {
+	kind, subject string
+	data          Data
+	text, html    []string
+}
+
+// linkURL is the link the cases mail; its token must survive composing.
+const linkURL = "https://acme.example/account/verify?token=abc_DEF-123&x=1"
+
 func TestComposeEveryKind(t *testing.T) {
 	c := composer(t, nil)
-	url := "https://acme.example/account/verify?token=abc_DEF-123&x=1"
-	tests := []struct {
-		kind, subject string
-		data          Data
-		text, html    []string
-	}{
+	url := linkURL
+	tests := []composeCase{
 		{
 			KindVerification, "Confirm your Acme account",
 			Data{FullName: "Ann", URL: url},
 			[]string{"Hello,\n", "Thanks for signing up to Acme. Please confirm your email address by visiting the link below:", "  " + url + "\n", "If you didn't create an account, you can safely ignore this email — the link will expire automatically."},
 			[]string{"Confirm my account", `href="https://acme.example/account/verify?token=abc_DEF-123&amp;x=1"`},
-		},
-		{
-			KindPasswordReset, "Reset your Acme password",
-			Data{URL: url, TTLMinutes: 30},
-			[]string{"Hi,\n", "We received a request to reset the password for your Acme account. The link below is valid for 30 minutes:", "  " + url + "\n", "If you didn't request a reset, you can ignore this email — your password won't change."},
-			[]string{"Choose a new password", "valid for 30 minutes"},
 		},
 		{
 			KindEmailChange, "Confirm your new Acme email address",
@@ -75,35 +76,39 @@ func TestComposeEveryKind(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
-			m, err := c.Compose(tt.kind, "ann@acme.example", tt.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.Subject != tt.subject || m.From != from || m.To != "ann@acme.example" {
-				t.Fatalf("message = %q from %q to %q", m.Subject, m.From, m.To)
-			}
-			for _, want := range tt.text {
-				if !strings.Contains(m.Text, want) {
-					t.Errorf("text body lacks %q:\n%s", want, m.Text)
-				}
-			}
-			for _, want := range tt.html {
-				if !strings.Contains(m.HTML, want) {
-					t.Errorf("HTML body lacks %q:\n%s", want, m.HTML)
-				}
-			}
-			if strings.Contains(m.Text, "<no value>") || strings.Contains(m.HTML, "<no value>") {
-				t.Error("a template printed <no value>")
-			}
-			if tt.data.URL != "" {
-				// The token must be extractable from the text body the way
-				// clients and tests do it.
-				if got := regexp.MustCompile(`token=([^&\s]+)`).FindStringSubmatch(m.Text); got == nil || got[1] != "abc_DEF-123" {
-					t.Errorf("token not found in text body: %v", got)
-				}
-			}
-		})
+		t.Run(tt.kind, func(t *testing.T) { tt.check(t, c) })
+	}
+}
+
+// check composes the case's kind with c and compares the result.
+func (tt composeCase) check(t *testing.T, c *Composer) {
+	t.Helper()
+	m, err := c.Compose(tt.kind, "ann@acme.example", tt.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != tt.subject || m.From != from || m.To != "ann@acme.example" {
+		t.Fatalf("message = %q from %q to %q", m.Subject, m.From, m.To)
+	}
+	for _, want := range tt.text {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text body lacks %q:\n%s", want, m.Text)
+		}
+	}
+	for _, want := range tt.html {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML body lacks %q:\n%s", want, m.HTML)
+		}
+	}
+	if strings.Contains(m.Text, "<no value>") || strings.Contains(m.HTML, "<no value>") {
+		t.Error("a template printed <no value>")
+	}
+	if tt.data.URL != "" {
+		// The token must be extractable from the text body the way
+		// clients and tests do it.
+		if got := regexp.MustCompile(`token=([^&\s]+)`).FindStringSubmatch(m.Text); got == nil || got[1] != "abc_DEF-123" {
+			t.Errorf("token not found in text body: %v", got)
+		}
 	}
 }
 
@@ -120,7 +125,7 @@ func TestComposeEmailChangedWithLink(t *testing.T) {
 
 func TestComposeEscapesHTMLOnly(t *testing.T) {
 	c := composer(t, nil)
-	m, err := c.Compose(KindPasswordReset, "a@acme.example", Data{FullName: `<script>alert("x")</script>`, URL: "javascript:alert(1)"})
+	m, err := c.Compose(KindEmailChanged, "a@acme.example", Data{FullName: `<script>alert("x")</script>`, URL: "javascript:alert(1)", PreviousEmail: "a@acme.example", NewEmail: "b@acme.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,17 +201,17 @@ func TestOverrideReplacesOneFile(t *testing.T) {
 	if !strings.Contains(m.Text, "Thanks for signing up to Acme.") || !strings.Contains(m.HTML, "Confirm my account") {
 		t.Fatal("the bodies should still be the built-in ones")
 	}
-	other, err := c.Compose(KindPasswordReset, "a@acme.example", Data{URL: "https://x.example/r", TTLMinutes: 30})
-	if err != nil || other.Subject != "Reset your Acme password" {
+	other, err := c.Compose(KindEmailChange, "a@acme.example", Data{URL: "https://x.example/c", TTLMinutes: 30})
+	if err != nil || other.Subject != "Confirm your new Acme email address" {
 		t.Fatalf("other kinds changed: %q, %v", other.Subject, err)
 	}
 
-	html := composer(t, fstest.MapFS{"password_reset.html": {Data: []byte(`<p>Reset: <a href="{{.URL}}">{{.URL}}</a></p>`)}})
-	m, err = html.Compose(KindPasswordReset, "a@acme.example", Data{URL: "https://x.example/r?token=a&b=c", TTLMinutes: 30})
+	html := composer(t, fstest.MapFS{"email_change.html": {Data: []byte(`<p>Confirm: <a href="{{.URL}}">{{.URL}}</a></p>`)}})
+	m, err = html.Compose(KindEmailChange, "a@acme.example", Data{URL: "https://x.example/c?token=a&b=c", TTLMinutes: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.HTML != `<p>Reset: <a href="https://x.example/r?token=a&amp;b=c">https://x.example/r?token=a&amp;b=c</a></p>` {
+	if m.HTML != `<p>Confirm: <a href="https://x.example/c?token=a&amp;b=c">https://x.example/c?token=a&amp;b=c</a></p>` {
 		t.Fatalf("HTML override: %s", m.HTML)
 	}
 	if !strings.Contains(m.Text, "valid for 30 minutes") {

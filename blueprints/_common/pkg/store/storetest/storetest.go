@@ -22,33 +22,11 @@ import (
 	"regstack.example/app/internal/auth/store"
 )
 
-// Run runs the suite. open must return a new, empty store for each call;
-// Run closes it when the subtest ends.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	s := suite{open: open}
-	t.Run("Ping", s.ping)
-	t.Run("UserRoundTrip", s.userRoundTrip)
-	t.Run("TimePrecision", s.timePrecision)
-	t.Run("EmailUniqueCaseInsensitive", s.emailUnique)
-	t.Run("EmailKeyUnicode", s.emailKeyUnicode)
-	t.Run("UserLookups", s.userLookups)
-	t.Run("SetFullName", s.setFullName)
-	t.Run("SetPassword", s.setPassword)
-	t.Run("SetEmail", s.setEmail)
-	t.Run("MarkVerifiedAndRecordLogin", s.markVerifiedAndRecordLogin)
-	t.Run("DeleteUser", s.deleteUser)
-	t.Run("AccountToken", s.accountToken)
-	t.Run("AccountTokenOnePerPurpose", s.accountTokenOnePerPurpose)
-	t.Run("ConsumeAccountTokenConcurrent", s.consumeAccountTokenConcurrent)
-	t.Run("RevokeToken", s.revokeToken)
-	t.Run("LoginAttempts", s.loginAttempts)
-	t.Run("LoginAttemptKeysAsGiven", s.attemptKeysAsGiven)
-	t.Run("ReserveLoginAttemptConcurrent", s.reserveConcurrent)
-	t.Run("PurgeExpired", s.purgeExpired)
-	s.runLogin(t)
-	s.runPending(t)
-	s.runAdmin(t)
-}
+// purposeOther is a second kind of one-time link beside
+// store.PurposeEmailChange. A store keeps purposes as given, so the suite
+// needs no second real one to check that tokens of one purpose leave the
+// other's alone.
+const purposeOther = "other"
 
 // concurrency is how many goroutines race in the atomicity tests.
 const concurrency = 20
@@ -116,8 +94,8 @@ type userTokens struct {
 	other *store.AccountToken
 }
 
-// mustTokens gives u an email-change and a password-reset token and other a
-// password-reset token, all live for an hour from t0.
+// mustTokens gives u an email-change token and one of purposeOther, and
+// other a token of purposeOther, all live for an hour from t0.
 func mustTokens(t *testing.T, st store.Store, u, other *store.User) userTokens {
 	t.Helper()
 	mk := func(owner *store.User, purpose string) *store.AccountToken {
@@ -134,8 +112,8 @@ func mustTokens(t *testing.T, st store.Store, u, other *store.User) userTokens {
 		return tok
 	}
 	return userTokens{
-		mine:  []*store.AccountToken{mk(u, store.PurposeEmailChange), mk(u, store.PurposePasswordReset)},
-		other: mk(other, store.PurposePasswordReset),
+		mine:  []*store.AccountToken{mk(u, store.PurposeEmailChange), mk(u, purposeOther)},
+		other: mk(other, purposeOther),
 	}
 }
 
@@ -218,7 +196,7 @@ func (s suite) userRoundTrip(t *testing.T) {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	// The id's form is the backend's (UUID hex on SQL, ObjectID on
-	// MongoDB); it must be assigned and URL-safe, since it appears in admin
+	// MongoDB); it must be assigned and URL-safe, since it appears in URL
 	// paths and token subjects.
 	if full.ID == "" || strings.Trim(full.ID, "0123456789abcdef") != "" {
 		t.Errorf("assigned ID = %q, want lowercase hex digits", full.ID)
@@ -458,7 +436,7 @@ func (s suite) setEmail(t *testing.T) {
 	want := *u
 	want.Email, want.UpdatedAt, want.TokensInvalidatedAfter = "New@Example.com", now, now
 	checkUser(t, got, &want)
-	// A reset link mailed to the old address must not work after the move.
+	// A link mailed to the old address must not work after the move.
 	tokens.check(t, st, "SetEmail", now)
 	if byEmail, err := st.UserByEmail(ctx, "new@example.com"); err != nil || byEmail.ID != u.ID {
 		t.Errorf("UserByEmail(new address) = %v, %v; want the moved user", byEmail, err)
@@ -619,11 +597,11 @@ func (s suite) accountToken(t *testing.T) {
 		TokenHash: "change", UserID: u.ID, Purpose: store.PurposeEmailChange,
 		NewEmail: "Moved@Example.com", Email: "Tokens@Example.com", CreatedAt: t0, ExpiresAt: expires,
 	}
-	reset := &store.AccountToken{
-		TokenHash: "reset", UserID: u.ID, Purpose: store.PurposePasswordReset,
+	plain := &store.AccountToken{
+		TokenHash: "plain", UserID: u.ID, Purpose: purposeOther,
 		Email: "t\u00d6kens@example.com", CreatedAt: t0, ExpiresAt: expires,
 	}
-	for _, tok := range []*store.AccountToken{change, reset} {
+	for _, tok := range []*store.AccountToken{change, plain} {
 		if err := st.CreateAccountToken(ctx, tok); err != nil {
 			t.Fatalf("CreateAccountToken(%s): %v", tok.TokenHash, err)
 		}
@@ -631,7 +609,7 @@ func (s suite) accountToken(t *testing.T) {
 
 	// A token is only good for its own purpose, and a wrong guess does not
 	// use it up.
-	_, err := st.ConsumeAccountToken(ctx, "change", store.PurposePasswordReset, t0)
+	_, err := st.ConsumeAccountToken(ctx, "change", purposeOther, t0)
 	wantNotFound(t, "ConsumeAccountToken(wrong purpose)", err)
 	// Expiry is exclusive: at ExpiresAt the token is dead.
 	_, err = st.ConsumeAccountToken(ctx, "change", store.PurposeEmailChange, expires)
@@ -652,18 +630,18 @@ func (s suite) accountToken(t *testing.T) {
 	_, err = st.ConsumeAccountToken(ctx, "change", store.PurposeEmailChange, t0)
 	wantNotFound(t, "ConsumeAccountToken twice", err)
 
-	got, err = st.ConsumeAccountToken(ctx, "reset", store.PurposePasswordReset, t0)
+	got, err = st.ConsumeAccountToken(ctx, "plain", purposeOther, t0)
 	if err != nil {
-		t.Fatalf("ConsumeAccountToken(reset): %v", err)
+		t.Fatalf("ConsumeAccountToken(plain): %v", err)
 	}
 	if got.NewEmail != "" {
-		t.Errorf("reset token NewEmail = %q, want empty", got.NewEmail)
+		t.Errorf("plain token NewEmail = %q, want empty", got.NewEmail)
 	}
 	// The address is kept exactly as given, not as its key.
-	if got.Email != reset.Email {
-		t.Errorf("reset token Email = %+q, want %+q", got.Email, reset.Email)
+	if got.Email != plain.Email {
+		t.Errorf("plain token Email = %+q, want %+q", got.Email, plain.Email)
 	}
-	_, err = st.ConsumeAccountToken(ctx, "never-issued", store.PurposePasswordReset, t0)
+	_, err = st.ConsumeAccountToken(ctx, "never-issued", purposeOther, t0)
 	wantNotFound(t, "ConsumeAccountToken(unknown)", err)
 }
 
@@ -675,26 +653,27 @@ func (s suite) accountTokenOnePerPurpose(t *testing.T) {
 	tokens := mustTokens(t, st, u, other)
 	now := t0.Add(time.Minute)
 
-	// A newer reset link replaces the user's older one, and only that one:
-	// the email-change link and the other user's reset link keep working.
+	// A newer link of one purpose replaces the user's older one, and only
+	// that one: the email-change link and the other user's link of the
+	// same purpose keep working.
 	newer := &store.AccountToken{
-		TokenHash: "reset-newer", UserID: u.ID, Purpose: store.PurposePasswordReset, Email: u.Email,
+		TokenHash: "other-newer", UserID: u.ID, Purpose: purposeOther, Email: u.Email,
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
 	if err := st.CreateAccountToken(ctx, newer); err != nil {
-		t.Fatalf("CreateAccountToken(newer reset): %v", err)
+		t.Fatalf("CreateAccountToken(newer): %v", err)
 	}
-	change, reset := tokens.mine[0], tokens.mine[1]
-	_, err := st.ConsumeAccountToken(ctx, reset.TokenHash, store.PurposePasswordReset, now)
-	wantNotFound(t, "the older reset token after a newer one", err)
-	if _, err := st.ConsumeAccountToken(ctx, newer.TokenHash, store.PurposePasswordReset, now); err != nil {
-		t.Errorf("the newer reset token: %v", err)
+	change, older := tokens.mine[0], tokens.mine[1]
+	_, err := st.ConsumeAccountToken(ctx, older.TokenHash, purposeOther, now)
+	wantNotFound(t, "the older token after a newer one", err)
+	if _, err := st.ConsumeAccountToken(ctx, newer.TokenHash, purposeOther, now); err != nil {
+		t.Errorf("the newer token: %v", err)
 	}
 	if _, err := st.ConsumeAccountToken(ctx, change.TokenHash, store.PurposeEmailChange, now); err != nil {
-		t.Errorf("the email-change token after a newer reset token: %v", err)
+		t.Errorf("the email-change token after a newer token of another purpose: %v", err)
 	}
-	if _, err := st.ConsumeAccountToken(ctx, tokens.other.TokenHash, store.PurposePasswordReset, now); err != nil {
-		t.Errorf("another user's reset token after a newer one of this user: %v", err)
+	if _, err := st.ConsumeAccountToken(ctx, tokens.other.TokenHash, purposeOther, now); err != nil {
+		t.Errorf("another user's token after a newer one of this user: %v", err)
 	}
 }
 
@@ -703,14 +682,14 @@ func (s suite) consumeAccountTokenConcurrent(t *testing.T) {
 	ctx := t.Context()
 	u := mustCreate(t, st, "race@example.com")
 	tok := &store.AccountToken{
-		TokenHash: "race", UserID: u.ID, Purpose: store.PurposePasswordReset,
+		TokenHash: "race", UserID: u.ID, Purpose: purposeOther,
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
 	}
 	if err := st.CreateAccountToken(ctx, tok); err != nil {
 		t.Fatalf("CreateAccountToken: %v", err)
 	}
 	exactlyOneWinner(t, race(func(int) error {
-		got, err := st.ConsumeAccountToken(ctx, "race", store.PurposePasswordReset, t0)
+		got, err := st.ConsumeAccountToken(ctx, "race", purposeOther, t0)
 		if err == nil && got.UserID != u.ID {
 			return fmt.Errorf("winner got user %q", got.UserID)
 		}
@@ -820,7 +799,7 @@ func (s suite) attemptKeysAsGiven(t *testing.T) {
 	st := s.store(t)
 	ctx := t.Context()
 	window := t0.Add(-time.Hour)
-	keys := []string{"x@example.com", "mail:x@example.com", "X@Example.com", "reset:x@example.com"}
+	keys := []string{"x@example.com", "mail:x@example.com", "X@Example.com", "other:x@example.com"}
 	for i, key := range keys {
 		// Key i gets i+1 attempts.
 		for j := range i + 1 {
@@ -901,7 +880,7 @@ func (s suite) purgeExpired(t *testing.T) {
 			t.Fatalf("AddPending: %v", err)
 		}
 		tok := &store.AccountToken{
-			TokenHash: "token-" + name, UserID: u.ID, Purpose: store.PurposePasswordReset, Email: u.Email,
+			TokenHash: "token-" + name, UserID: u.ID, Purpose: purposeOther, Email: u.Email,
 			CreatedAt: now.Add(-time.Hour), ExpiresAt: exp,
 		}
 		if err := st.CreateAccountToken(ctx, tok); err != nil {
@@ -940,10 +919,10 @@ func (s suite) purgeExpired(t *testing.T) {
 	// Consuming "as of" an earlier instant tells a purged token from one
 	// that is merely expired.
 	before := now.Add(-time.Minute)
-	_, err = st.ConsumeAccountToken(ctx, "token-dead", store.PurposePasswordReset, before)
+	_, err = st.ConsumeAccountToken(ctx, "token-dead", purposeOther, before)
 	wantNotFound(t, "expired account token after purge", err)
 	for _, name := range []string{"edge", "live"} {
-		if _, err := st.ConsumeAccountToken(ctx, "token-"+name, store.PurposePasswordReset, before); err != nil {
+		if _, err := st.ConsumeAccountToken(ctx, "token-"+name, purposeOther, before); err != nil {
 			t.Errorf("%s account token after purge: %v", name, err)
 		}
 	}

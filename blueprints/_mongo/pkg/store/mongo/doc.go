@@ -62,7 +62,7 @@
 //     the registrations of one address are consumed by one caller at a time
 //     through a claim document whose _id is the address's key (pending.go).
 //   - No aggregation-pipeline updates and no $group/$cond aggregation
-//     (FerretDB lacks $cond): Stats counts with CountDocuments, and
+//     (FerretDB lacks $cond): users are counted with CountDocuments, and
 //     PasswordParams groups the hashes in Go. Without pipeline updates one
 //     field cannot be set from another, so the session cutoff that must
 //     cover LastLogin is raised with $max in at most two updates (revoke in

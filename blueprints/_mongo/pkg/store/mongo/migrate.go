@@ -42,7 +42,7 @@ func steps() []step {
 			// case-insensitive uniqueness without a collation (which
 			// FerretDB lacks).
 			{usersCollection, "email_unique", bson.D{{Key: "email_key", Value: 1}}, unique},
-			// Serves ListUsers' order (newest first, ties by id).
+			// Serves the user list's order (newest first, ties by id).
 			{usersCollection, "ix_users_created_at", bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, plain},
 			{pendingCollection, "pending_email_unique", bson.D{{Key: "email_key", Value: 1}}, unique},
 			{pendingCollection, "pending_token_unique", bson.D{{Key: "token_hash", Value: 1}}, unique},

@@ -88,7 +88,7 @@ func TestEmailKeyStep(t *testing.T) {
 
 	tokens := m.db.Collection(accountTokensCollection)
 	if _, err := tokens.InsertOne(ctx, bson.D{
-		{Key: "_id", Value: "legacy-token"}, {Key: "user_id", Value: kept.ID}, {Key: "purpose", Value: store.PurposePasswordReset},
+		{Key: "_id", Value: "legacy-token"}, {Key: "user_id", Value: kept.ID}, {Key: "purpose", Value: store.PurposeEmailChange},
 		{Key: "created_at", Value: micros(t0)}, {Key: "expires_at", Value: micros(t0.Add(time.Hour))},
 	}); err != nil {
 		t.Fatal(err)

@@ -279,7 +279,7 @@ func (s *Store) revoke(ctx context.Context, op, userID string, set, unset bson.D
 // deleteAccountTokens deletes every account token of the user. Methods
 // that revoke sessions call it after their user update, not before:
 //
-//   - Done first, a reset link requested between the deletion and the
+//   - Done first, a link requested between the deletion and the
 //     update would outlive the change. Done after, every link issued
 //     before the change is gone once the method returns, and a link issued
 //     after it was issued for the account as it now is.
@@ -287,7 +287,7 @@ func (s *Store) revoke(ctx context.Context, op, userID string, set, unset bson.D
 //     can undo the change: a link is only honoured while the account still
 //     has the address it was mailed to (AccountToken.Email), so SetEmail's
 //     are dead already; a disabled account is refused whatever link it
-//     brings; and after SetPassword a reset link still goes only to the
+//     brings; and after SetPassword a link still goes only to the
 //     account's own mailbox, as a new one would.
 func (s *Store) deleteAccountTokens(ctx context.Context, op, userID string) error {
 	if _, err := s.accountTokens.DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
@@ -404,4 +404,83 @@ func takeOne(ctx context.Context, coll *mongo.Collection, filter bson.D, out any
 		return mongo.ErrNoDocuments
 	}
 	return bson.Unmarshal(raw, out)
+}
+
+// UpdateUser applies an operator's patch in one update. Disabling also
+// revokes the sessions in that update (revoke) and then deletes the user's
+// account tokens (deleteAccountTokens). An empty patch changes nothing,
+// not even UpdatedAt.
+func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserPatch, now time.Time) (*store.User, error) {
+	if patch.IsActive == nil && patch.IsSuperuser == nil && patch.FullName == nil {
+		return s.UserByID(ctx, userID)
+	}
+	set := bson.D{{Key: "updated_at", Value: micros(now)}}
+	if patch.IsActive != nil {
+		set = append(set, bson.E{Key: "is_active", Value: *patch.IsActive})
+	}
+	if patch.IsSuperuser != nil {
+		set = append(set, bson.E{Key: "is_superuser", Value: *patch.IsSuperuser})
+	}
+	if patch.FullName != nil {
+		set = append(set, bson.E{Key: "full_name", Value: *patch.FullName})
+	}
+	if patch.IsActive == nil || *patch.IsActive {
+		return s.updateUser(ctx, "update user", userID, bson.D{{Key: "$set", Value: set}})
+	}
+	u, err := s.revoke(ctx, "update user", userID, set, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.deleteAccountTokens(ctx, "update user", userID)
+}
+
+// RevokeSessions revokes every session of the user issued up to now
+// (revoke). UpdatedAt stays: nothing about the account itself changed.
+func (s *Store) RevokeSessions(ctx context.Context, userID string, now time.Time) (*store.User, error) {
+	return s.revoke(ctx, "revoke sessions", userID, nil, nil, now)
+}
+
+// PurgeExpired deletes pending registrations, account tokens and revoked
+// tokens whose expiry is before now, and attempts at or before
+// attemptsBefore, and returns how many it deleted. It is what keeps the
+// collections small on a server without TTL indexes; with them it merely
+// runs ahead of the TTL monitor.
+//
+// It also deletes the store's own bookkeeping, withdrawn attempts'
+// tombstones (attempts.go) and abandoned consume claims (pending.go), but
+// does not count them: they are not rows the caller ever stored, and the
+// SQL stores have no such thing to count.
+func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error) {
+	before := func(field string, t time.Time) bson.D {
+		return bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: micros(t)}}}}
+	}
+	oldAttempts := func(withdrawn bool) bson.D {
+		return bson.D{
+			{Key: "when", Value: bson.D{{Key: "$lte", Value: micros(attemptsBefore)}}},
+			{Key: "withdrawn", Value: withdrawn},
+		}
+	}
+	var total int64
+	for _, p := range []struct {
+		what   string
+		coll   *mongo.Collection
+		filter bson.D
+		count  bool
+	}{
+		{"pending registrations", s.pending, before("expires_at", now), true},
+		{"account tokens", s.accountTokens, before("expires_at", now), true},
+		{"revoked tokens", s.blacklist, before("exp", now), true},
+		{"attempts", s.loginAttempts, oldAttempts(false), true},
+		{"withdrawn attempts", s.loginAttempts, oldAttempts(true), false},
+		{"abandoned claims", s.claims, before("expires_at", now), false},
+	} {
+		res, err := p.coll.DeleteMany(ctx, p.filter)
+		if err != nil {
+			return total, fmt.Errorf("mongo: purge %s: %w", p.what, err)
+		}
+		if p.count {
+			total += res.DeletedCount
+		}
+	}
+	return total, nil
 }

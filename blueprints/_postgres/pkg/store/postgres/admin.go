@@ -7,8 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"regstack.example/app/internal/auth/store"
 	"regstack.example/app/internal/auth/store/postgres/pgdb"
@@ -74,61 +75,31 @@ func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*stor
 	return users, int(total), nil
 }
 
-// clampInt32 fits a page bound (not negative) into the int32 that LIMIT
-// and OFFSET take here; no table holds more rows than that anyway.
-func clampInt32(n int) int32 {
-	return int32(min(n, math.MaxInt32))
+// readOnlySnapshot runs fn in a REPEATABLE READ, read-only transaction, so
+// several queries see one consistent state of the database.
+func (s *Store) readOnlySnapshot(ctx context.Context, fn func(q *pgdb.Queries) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(s.q.WithTx(tx)); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
 }
 
-// UpdateUser applies an operator's patch in one UPDATE. Disabling the
-// user (IsActive false) moves the session cutoff to now (or the last
-// sign-in, if later) in the same statement and deletes the user's account
-// tokens in the same transaction, so no emailed link outlives the
-// disabling; enabling leaves the cutoff alone. An empty patch changes
-// nothing, not even UpdatedAt.
-func (s *Store) UpdateUser(ctx context.Context, userID string, patch store.UserPatch, now time.Time) (*store.User, error) {
-	if !storable(userID) {
-		return nil, store.ErrNotFound
-	}
-	if patch.IsActive == nil && patch.IsSuperuser == nil && patch.FullName == nil {
-		return s.UserByID(ctx, userID)
-	}
-	var row pgdb.User
-	err := s.inTx(ctx, func(q *pgdb.Queries) error {
-		var err error
-		row, err = q.UpdateUser(ctx, pgdb.UpdateUserParams{
-			IsActive:    boolFrom(patch.IsActive),
-			IsSuperuser: boolFrom(patch.IsSuperuser),
-			FullName:    textFrom(patch.FullName),
-			Now:         timestamptz(now),
-			ID:          userID,
-		})
+func usersFromRows(rows []pgdb.User) ([]*store.User, error) {
+	users := make([]*store.User, len(rows))
+	for i, row := range rows {
+		u, err := userFromRow(row)
 		if err != nil {
-			return notFound("update user", err)
+			return nil, err
 		}
-		if patch.IsActive != nil && !*patch.IsActive {
-			if err := q.DeleteAccountTokensForUser(ctx, userID); err != nil {
-				return fmt.Errorf("postgres: update user: delete account tokens: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		users[i] = u
 	}
-	return userFromRow(row)
-}
-
-// RevokeSessions moves the user's session cutoff to now, or to the last
-// sign-in if that is later. UpdatedAt stays: nothing about the account
-// itself changed.
-func (s *Store) RevokeSessions(ctx context.Context, userID string, now time.Time) (*store.User, error) {
-	if !storable(userID) {
-		return nil, store.ErrNotFound
-	}
-	row, err := s.q.RevokeSessions(ctx, pgdb.RevokeSessionsParams{Now: timestamptz(now), ID: userID})
-	if err != nil {
-		return nil, notFound("revoke sessions", err)
-	}
-	return userFromRow(row)
+	return users, nil
 }

@@ -145,18 +145,6 @@ func userFromRow(row pgdb.User) (*store.User, error) {
 	return u, nil
 }
 
-func usersFromRows(rows []pgdb.User) ([]*store.User, error) {
-	users := make([]*store.User, len(rows))
-	for i, row := range rows {
-		u, err := userFromRow(row)
-		if err != nil {
-			return nil, err
-		}
-		users[i] = u
-	}
-	return users, nil
-}
-
 func pendingFromRow(row pgdb.PendingRegistration) (*store.PendingRegistration, error) {
 	var tr timeReader
 	p := &store.PendingRegistration{

@@ -41,7 +41,7 @@ func TestEmailKeyMigration(t *testing.T) {
 		    ('p2', 'ärger@x.org', 'h2', 't2', '2030-01-01T00:00:01.000000Z', '2030-01-01T01:00:01.000000Z'),
 		    ('p3', 'Carl@x.org', 'h3', 't3', '2030-01-01T00:00:00.000000Z', '2030-01-01T01:00:00.000000Z')`,
 		`INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES
-		    ('tok', 'b0', 'password_reset', '2030-01-01T00:00:00.000000Z', '2999-01-01T00:00:00.000000Z')`,
+		    ('tok', 'b0', 'email_change', '2030-01-01T00:00:00.000000Z', '2999-01-01T00:00:00.000000Z')`,
 		// The old store lower-cased attempt keys with SQLite's lower().
 		`INSERT INTO login_attempts (email, "when") VALUES ('Östen@x.org', '2030-01-01T00:00:00.000000Z')`,
 	} {
@@ -98,7 +98,7 @@ func TestEmailKeyMigration(t *testing.T) {
 		t.Errorf("PendingByEmail(carl@x.org) = %v, %v; want one uncontested row", pending, err)
 	}
 	// Tokens that do not record their address are gone.
-	if _, err := s.ConsumeAccountToken(ctx, "tok", store.PurposePasswordReset, time.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ConsumeAccountToken(ctx, "tok", store.PurposeEmailChange, time.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("account token from before the migration: %v, want store.ErrNotFound", err)
 	}
 	// Attempts are keyed by EmailKey now.

@@ -59,18 +59,6 @@ func (q *Queries) ContestPending(ctx context.Context, emailKey string) error {
 	return err
 }
 
-const countUsers = `-- name: CountUsers :one
-SELECT count(*) FROM users
-WHERE starts_with(email_key, $1)
-`
-
-func (q *Queries) CountUsers(ctx context.Context, keyPrefix string) (int64, error) {
-	row := q.db.QueryRow(ctx, countUsers, keyPrefix)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const createUser = `-- name: CreateUser :exec
 
 INSERT INTO users (
@@ -284,56 +272,6 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 	var revoked bool
 	err := row.Scan(&revoked)
 	return revoked, err
-}
-
-const listUsers = `-- name: ListUsers :many
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
-WHERE starts_with(email_key, $1)
-ORDER BY created_at DESC, id DESC
-LIMIT $3 OFFSET $2
-`
-
-type ListUsersParams struct {
-	KeyPrefix string
-	Skip      int32
-	MaxRows   int32
-}
-
-// starts_with compares plainly, so % and _ (LIKE wildcards) in the prefix
-// need no escaping.
-func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error) {
-	rows, err := q.db.Query(ctx, listUsers, arg.KeyPrefix, arg.Skip, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []User
-	for rows.Next() {
-		var i User
-		if err := rows.Scan(
-			&i.ID,
-			&i.Email,
-			&i.HashedPassword,
-			&i.IsActive,
-			&i.IsVerified,
-			&i.IsSuperuser,
-			&i.FullName,
-			&i.PhoneNumber,
-			&i.IsMfaEnabled,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.LastLogin,
-			&i.TokensInvalidatedAfter,
-			&i.EmailKey,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const livePendingExists = `-- name: LivePendingExists :one
@@ -812,38 +750,6 @@ func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (User,
 		&i.LastLogin,
 		&i.TokensInvalidatedAfter,
 		&i.EmailKey,
-	)
-	return i, err
-}
-
-const stats = `-- name: Stats :one
-SELECT
-    count(*) AS total_users,
-    count(*) FILTER (WHERE is_active) AS active_users,
-    count(*) FILTER (WHERE is_verified) AS verified_users,
-    count(*) FILTER (WHERE is_superuser) AS superusers,
-    (SELECT count(*) FROM pending_registrations WHERE expires_at > $1) AS pending_registrations
-FROM users
-`
-
-type StatsRow struct {
-	TotalUsers           int64
-	ActiveUsers          int64
-	VerifiedUsers        int64
-	Superusers           int64
-	PendingRegistrations int64
-}
-
-// One statement, so the numbers come from one snapshot.
-func (q *Queries) Stats(ctx context.Context, now pgtype.Timestamptz) (StatsRow, error) {
-	row := q.db.QueryRow(ctx, stats, now)
-	var i StatsRow
-	err := row.Scan(
-		&i.TotalUsers,
-		&i.ActiveUsers,
-		&i.VerifiedUsers,
-		&i.Superusers,
-		&i.PendingRegistrations,
 	)
 	return i, err
 }

@@ -69,29 +69,6 @@ func (q *Queries) ConsumePending(ctx context.Context, tokenHash string) (Pending
 	return i, err
 }
 
-const countListedUsers = `-- name: CountListedUsers :one
-SELECT count(*) FROM users
-WHERE substr(email_key, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
-`
-
-func (q *Queries) CountListedUsers(ctx context.Context, prefix string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countListedUsers, prefix)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
-const countLivePending = `-- name: CountLivePending :one
-SELECT count(*) FROM pending_registrations WHERE expires_at > ?1
-`
-
-func (q *Queries) CountLivePending(ctx context.Context, now string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countLivePending, now)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const countLivePendingByEmailKey = `-- name: CountLivePendingByEmailKey :one
 SELECT count(*) FROM pending_registrations
 WHERE email_key = ?1 AND expires_at > ?2
@@ -107,34 +84,6 @@ func (q *Queries) CountLivePendingByEmailKey(ctx context.Context, arg CountLiveP
 	var count int64
 	err := row.Scan(&count)
 	return count, err
-}
-
-const countUsers = `-- name: CountUsers :one
-SELECT
-    count(*) AS total,
-    CAST(coalesce(sum(is_active), 0) AS INTEGER) AS active,
-    CAST(coalesce(sum(is_verified), 0) AS INTEGER) AS verified,
-    CAST(coalesce(sum(is_superuser), 0) AS INTEGER) AS superusers
-FROM users
-`
-
-type CountUsersRow struct {
-	Total      int64
-	Active     int64
-	Verified   int64
-	Superusers int64
-}
-
-func (q *Queries) CountUsers(ctx context.Context) (CountUsersRow, error) {
-	row := q.db.QueryRowContext(ctx, countUsers)
-	var i CountUsersRow
-	err := row.Scan(
-		&i.Total,
-		&i.Active,
-		&i.Verified,
-		&i.Superusers,
-	)
-	return i, err
 }
 
 const createUser = `-- name: CreateUser :exec
@@ -327,61 +276,6 @@ func (q *Queries) IsTokenRevoked(ctx context.Context, jti string) (bool, error) 
 	var revoked bool
 	err := row.Scan(&revoked)
 	return revoked, err
-}
-
-const listUsers = `-- name: ListUsers :many
-SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
-WHERE substr(email_key, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
-ORDER BY created_at DESC, id DESC
-LIMIT ?3 OFFSET ?2
-`
-
-type ListUsersParams struct {
-	Prefix string
-	Skip   int64
-	Limit  int64
-}
-
-// The prefix is the EmailKey of what the operator typed, compared with
-// substr rather than LIKE, so % and _ in it are plain characters that need
-// no escaping. length and substr count characters, so a prefix ending in
-// the middle of a multi-byte letter cannot match half of it.
-func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsers, arg.Prefix, arg.Skip, arg.Limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []User
-	for rows.Next() {
-		var i User
-		if err := rows.Scan(
-			&i.ID,
-			&i.Email,
-			&i.HashedPassword,
-			&i.IsActive,
-			&i.IsVerified,
-			&i.IsSuperuser,
-			&i.FullName,
-			&i.PhoneNumber,
-			&i.IsMfaEnabled,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.LastLogin,
-			&i.TokensInvalidatedAfter,
-			&i.EmailKey,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const loginFailuresSince = `-- name: LoginFailuresSince :many

@@ -1,0 +1,151 @@
+package blueprints
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/regstack/regstack/generator/blueprint"
+	"github.com/regstack/regstack/generator/render"
+	"github.com/regstack/regstack/generator/spec"
+)
+
+// featureTraces is one feature's section of testdata/traces.toml: what the
+// feature puts into a host, and so what a host without it must not contain.
+type featureTraces struct {
+	Identifiers []string `toml:"identifiers"`
+	Keys        []string `toml:"keys"`
+	Routes      []string `toml:"routes"`
+	Templates   []string `toml:"templates"`
+	Strings     []string `toml:"strings"`
+}
+
+// tracer finds one trace in a file's path or content.
+type tracer struct {
+	kind, trace string
+	find        func(s string) bool
+}
+
+func (f featureTraces) tracers() []tracer {
+	var ts []tracer
+	for _, id := range f.Identifiers {
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(id) + `\b`)
+		ts = append(ts, tracer{"identifier", id, re.MatchString})
+	}
+	ignoringCase := func(kind string, list []string) {
+		for _, s := range list {
+			low := strings.ToLower(s)
+			ts = append(ts, tracer{kind, s, func(text string) bool { return strings.Contains(strings.ToLower(text), low) }})
+		}
+	}
+	exact := func(kind string, list []string) {
+		for _, s := range list {
+			ts = append(ts, tracer{kind, s, func(text string) bool { return strings.Contains(text, s) }})
+		}
+	}
+	ignoringCase("key", f.Keys)
+	exact("route", f.Routes)
+	exact("template", f.Templates)
+	ignoringCase("string", f.Strings)
+	return ts
+}
+
+// featureOn reads one feature of the answers by its catalog condition name.
+var featureOn = map[string]func(spec.Features) bool{
+	"password_reset":   func(f spec.Features) bool { return f.PasswordReset },
+	"account_deletion": func(f spec.Features) bool { return f.AccountDeletion },
+	"admin":            func(f spec.Features) bool { return f.Admin },
+}
+
+// TestSwitchedOffFeaturesLeaveNoTrace renders every combination of the
+// optional features on every backend, into a fresh folder and into an
+// existing module, and requires that no file path or content of a host
+// carries a trace (testdata/traces.toml) of a feature switched off: no
+// identifier, configuration key, route, mail template or message.
+func TestSwitchedOffFeaturesLeaveNoTrace(t *testing.T) {
+	var traces map[string]featureTraces
+	md, err := toml.DecodeFile("testdata/traces.toml", &traces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		t.Fatalf("testdata/traces.toml: unknown keys %v", undec)
+	}
+	tracers := map[string][]tracer{}
+	for name, f := range traces {
+		if featureOn[name] == nil {
+			t.Fatalf("testdata/traces.toml: [%s] is not an optional feature", name)
+		}
+		tracers[name] = f.tracers()
+	}
+	tree, err := blueprint.Load(FS, spec.Conditions())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// found collects, per feature and trace, the files (by blueprint id)
+	// that carry it, so one report names each leak once.
+	type leak struct{ feature, kind, trace, template string }
+	var (
+		mu    sync.Mutex
+		found = map[leak][]string{}
+	)
+	for _, backend := range spec.Backends() {
+		for _, starter := range []bool{true, false} {
+			for bits := range 16 {
+				features := spec.Features{
+					RequireVerification: bits&1 != 0,
+					PasswordReset:       bits&2 != 0,
+					AccountDeletion:     bits&4 != 0,
+					Admin:               bits&8 != 0,
+				}
+				name := fmt.Sprintf("%s/starter=%t/%+v", backend, starter, features)
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					a := spec.Defaults()
+					a.Backend = backend
+					a.Features = features
+					s, err := spec.New(a, starter, "v0.0.0-test")
+					if err != nil {
+						t.Fatal(err)
+					}
+					files, err := render.Render(s, tree)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for feature, ts := range tracers {
+						if featureOn[feature](features) {
+							continue
+						}
+						for _, f := range files {
+							for _, tr := range ts {
+								if tr.find(f.Path) || tr.find(string(f.Data)) {
+									mu.Lock()
+									k := leak{feature, tr.kind, tr.trace, f.Template}
+									found[k] = append(found[k], name)
+									mu.Unlock()
+								}
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+	t.Cleanup(func() {
+		var lines []string
+		for k, hosts := range found {
+			lines = append(lines, fmt.Sprintf("%s off: %s %q in %s (%d hosts, e.g. %s)",
+				k.feature, k.kind, k.trace, k.template, len(hosts), hosts[0]))
+		}
+		sort.Strings(lines)
+		for _, l := range lines {
+			t.Error(l)
+		}
+	})
+}
