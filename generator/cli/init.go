@@ -10,11 +10,12 @@ import (
 	"github.com/regstack/regstack/generator/apply"
 	"github.com/regstack/regstack/generator/generate"
 	"github.com/regstack/regstack/generator/spec"
+	"github.com/regstack/regstack/generator/upgrade"
 )
 
 // ConfigFile is the configuration gen and init write, relative to the host
 // root.
-const ConfigFile = "regstack.toml"
+const ConfigFile = upgrade.ConfigFile
 
 func newInitCmd() *cobra.Command {
 	o := &genOptions{flags: spec.Defaults()}

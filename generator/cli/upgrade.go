@@ -179,6 +179,7 @@ func report(w io.Writer, p *upgrade.Plan, readOnly bool) {
 		upgrade.Conflict:    "CONFLICT",
 		upgrade.Regenerate:  "regenerate",
 		upgrade.Remove:      "remove",
+		upgrade.Edit:        "edit",
 		upgrade.KeepDeleted: "deleted",
 		upgrade.KeepOrphan:  "keep",
 		upgrade.Skip:        "skip",
@@ -215,7 +216,7 @@ func report(w io.Writer, p *upgrade.Plan, readOnly bool) {
 		action upgrade.Action
 		word   string
 	}{{upgrade.Replace, "replaced"}, {upgrade.Merge, "merged"}, {upgrade.Conflict, "with conflicts"}, {upgrade.Unresolved, "still with conflicts"},
-		{upgrade.Add, "added"}, {upgrade.Remove, "removed"}, {upgrade.Regenerate, "regenerated"}} {
+		{upgrade.Add, "added"}, {upgrade.Remove, "removed"}, {upgrade.Regenerate, "regenerated"}, {upgrade.Edit, "edited"}} {
 		if counts[a.action] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[a.action], a.word))
 		}

@@ -194,3 +194,28 @@ func TestUpgradePendingJournal(t *testing.T) {
 		t.Errorf("stale journal: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestUpgradeRetiresSettingsOfRemovedFeatures turns password reset off in a
+// host generated with it: the host's regstack.toml (written once, the
+// operator's since) sets enable_password_reset, which the upgraded config
+// package would refuse as unknown, so the upgrade comments it out.
+func TestUpgradeRetiresSettingsOfRemovedFeatures(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "host")
+	mustGen(t, "--yes", "--no-tidy", "--dir", dir)
+	config := filepath.Join(dir, ConfigFile)
+	edit(t, config, "enable_password_reset = true", "enable_password_reset = false # ours")
+	r := mustGen(t, "--upgrade", "--no-tidy", "--dir", dir, "--set", "features.password_reset=false")
+	if !strings.Contains(r.stdout, "edit        regstack.toml  (commented out enable_password_reset: this host no longer reads them)") {
+		t.Errorf("report:\n%s", r.stdout)
+	}
+	got := string(readFile(t, config))
+	if !strings.Contains(got, "\n# enable_password_reset = false # ours\n") || strings.Contains(got, "\nenable_password_reset") {
+		t.Errorf("regstack.toml after turning password reset off:\n%s", got)
+	}
+	// Turning it back on leaves the commented line alone: the default
+	// applies until the operator uncomments it.
+	mustGen(t, "--upgrade", "--no-tidy", "--dir", dir, "--set", "features.password_reset=true")
+	if again := string(readFile(t, config)); again != got {
+		t.Errorf("regstack.toml changed when the feature came back:\n%s", again)
+	}
+}

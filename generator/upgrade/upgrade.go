@@ -66,6 +66,10 @@ const (
 	// Remove deletes a file the generator no longer emits and the user
 	// never edited.
 	Remove Action = "remove"
+	// Edit changes a few lines of a file that is otherwise the user's:
+	// settings in regstack.toml the upgraded host no longer reads are
+	// commented out (settings.go).
+	Edit Action = "edit"
 )
 
 // Actions that leave the file as it is.
@@ -104,7 +108,7 @@ type Change struct {
 // Writes reports whether the change writes or removes the file.
 func (c Change) Writes() bool {
 	switch c.Action {
-	case Add, Replace, Merge, Conflict, Regenerate, Remove:
+	case Add, Replace, Merge, Conflict, Regenerate, Remove, Edit:
 		return true
 	}
 	return false
@@ -270,6 +274,11 @@ func Prepare(o Options) (*Plan, error) {
 		}
 		p.Changes = append(p.Changes, c)
 	}
+	notes, err = retireStaleSettings(o.Root, s, p.Changes)
+	if err != nil {
+		return nil, err
+	}
+	p.Notes = append(p.Notes, notes...)
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Path < p.Changes[j].Path })
 	return p, nil
 }
