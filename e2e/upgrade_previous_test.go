@@ -13,7 +13,7 @@ import (
 // were split by concern and the config package came to be emitted from the
 // generator's key table. Move it forward when a later change reshapes
 // generated code again, so the test always covers the newest reshaping.
-const previousRelease = "5e87eb99f2c4"
+const previousRelease = "5e87eb92bb16d018f5f76dc3064347600aa0d795"
 
 // TestUpgradeFromPreviousRelease builds regstack as it was at
 // previousRelease (from this repository's own history), generates hosts
@@ -40,7 +40,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			// setting in regstack.toml and a note in the README.
 			edits := map[string][2]string{
 				filepath.Join(dir, pkgDir, "auth.go"): {"package auth\n", "package auth\n\n// Reviewed by our security team on 2026-11-30.\n"},
-				filepath.Join(dir, "regstack.toml"):   {"# jwt_ttl_seconds = 7200", "jwt_ttl_seconds = 3600"},
+				filepath.Join(dir, "regstack.toml"):   {"jwt_ttl_seconds = 7200", "jwt_ttl_seconds = 3600"},
 				filepath.Join(dir, "README.md"):       {"", "Our shop.\n\n"},
 			}
 			for file, e := range edits {
@@ -74,8 +74,10 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			}
 			checkHost(t, dir)
 			// The app still reads the owner's regstack.toml (written by the
-			// previous release and never rewritten): doctor loads it as the
-			// app does, opens the database and finds nothing wrong.
+			// previous release; the upgrade only comments out settings the
+			// host no longer reads): migrate and doctor load it as the app
+			// does, and doctor then finds nothing wrong.
+			ops(t, dir, nil, "", 0, "migrate", "up")
 			ops(t, dir, nil, "", 0, "doctor")
 		})
 	}
