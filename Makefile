@@ -100,10 +100,10 @@ e2e-servers: ## check for PostgreSQL, build bin/ferretdb-sqlite (the MongoDB sta
 		echo "PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BINDIR)"; exit 1; fi
 	cd e2e && $(GO) build -o ../bin/ferretdb-sqlite ./cmd/ferretdb-sqlite
 
-# Only the test binaries that import generator/golden define -update, and
+# Only the test binaries that import internal/golden define -update, and
 # the go command passes the flag to every test binary it runs (one that does
 # not define it fails), so run just those packages.
-GOLDEN_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "github.com/regstack/regstack/generator/golden"}}{{$$.ImportPath}} {{end}}{{end}}' ./...)
+GOLDEN_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "github.com/regstack/regstack/internal/golden"}}{{$$.ImportPath}} {{end}}{{end}}' ./...)
 golden: ## refresh the golden files (go test -update)
 	$(GO) test $(GOLDEN_PKGS) -update
 

@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/regstack/regstack/generator/cli"
+	"github.com/regstack/regstack/internal/cli"
 )
 
 func main() {

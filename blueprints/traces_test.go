@@ -10,9 +10,9 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/regstack/regstack/generator/blueprint"
-	"github.com/regstack/regstack/generator/render"
-	"github.com/regstack/regstack/generator/spec"
+	"github.com/regstack/regstack/internal/blueprint"
+	"github.com/regstack/regstack/internal/render"
+	"github.com/regstack/regstack/internal/spec"
 )
 
 // featureTraces is one feature's section of testdata/traces.toml: what the

@@ -13,9 +13,9 @@ import (
 // a copy of this repository's blueprints/ with a fix applied (the stand-in
 // for the next release). The upgraded host must build, vet, be gofmt'd and
 // pass its generated test suite. They live here rather than in
-// generator/upgrade because each one compiles and tests a whole host
+// internal/upgrade because each one compiles and tests a whole host
 // (a minute or more on two cores); the merge rules themselves are covered
-// by fast tests with miniature blueprints in generator/upgrade.
+// by fast tests with miniature blueprints in internal/upgrade.
 
 // upgradeFix is the "next release": a new helper at the end of auth.go and
 // a new test file that uses it.

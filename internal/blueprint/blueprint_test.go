@@ -1,0 +1,183 @@
+package blueprint
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/regstack/regstack/blueprints"
+	"github.com/regstack/regstack/internal/spec"
+)
+
+// testConditions is the vocabulary the test catalogs use.
+var testConditions = []string{"starter", "password_reset", "backend:sqlite"}
+
+const testCatalog = `
+[deps]
+"" = ["golang.org/x/crypto@v0.59.0", "github.com/BurntSushi/toml@v1.6.0"]
+"backend:sqlite" = ["modernc.org/sqlite@v1.62.0"]
+"password_reset" = ["golang.org/x/crypto@v0.59.0"]
+
+[[rule]]
+match = "pkg/reset*"
+when = ["password_reset"]
+
+[[rule]]
+match = "pkg/migrations/**"
+mode = "append"
+
+[[rule]]
+match = "pkg/migrations/0002_*"
+when = ["backend:sqlite"]
+
+[[rule]]
+match = "host/regstack.toml.tmpl"
+mode = "once"
+`
+
+func testTree() fstest.MapFS {
+	return fstest.MapFS{
+		"catalog.toml":                         {Data: []byte(testCatalog)},
+		"_common/pkg/auth.go":                  {Data: []byte("package auth\n")},
+		"_common/pkg/reset.go":                 {Data: []byte("package auth\n")},
+		"_common/host/regstack.toml.tmpl":      {Data: []byte("app_name = {{% quote .AppName %}}\n")},
+		"_sqlite/pkg/migrations/0001_init.sql": {Data: []byte("--\n")},
+		"_sqlite/pkg/migrations/0002_more.sql": {Data: []byte("--\n")},
+	}
+}
+
+func TestEntries(t *testing.T) {
+	tree, err := Load(testTree(), testConditions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tree.Entries("common", "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Entry{
+		{ID: "common/host/regstack.toml.tmpl", Layer: "common", Source: "_common/host/regstack.toml.tmpl", Path: "host/regstack.toml.tmpl", Mode: Once},
+		{ID: "common/pkg/auth.go", Layer: "common", Source: "_common/pkg/auth.go", Path: "pkg/auth.go", Mode: Owned},
+		{ID: "common/pkg/reset.go", Layer: "common", Source: "_common/pkg/reset.go", Path: "pkg/reset.go", When: []string{"password_reset"}, Mode: Owned},
+		{ID: "sqlite/pkg/migrations/0001_init.sql", Layer: "sqlite", Source: "_sqlite/pkg/migrations/0001_init.sql", Path: "pkg/migrations/0001_init.sql", Mode: Append},
+		{ID: "sqlite/pkg/migrations/0002_more.sql", Layer: "sqlite", Source: "_sqlite/pkg/migrations/0002_more.sql", Path: "pkg/migrations/0002_more.sql", When: []string{"backend:sqlite"}, Mode: Append},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Entries (-want +got):\n%s", diff)
+	}
+}
+
+func TestEntriesUnknownLayer(t *testing.T) {
+	tree, err := Load(testTree(), testConditions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.Entries("common", "postgres"); err == nil || !strings.Contains(err.Error(), "postgres") {
+		t.Errorf("Entries(postgres) error = %v, want one naming the layer", err)
+	}
+}
+
+func TestDepsFor(t *testing.T) {
+	tree, err := Load(testTree(), testConditions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(conds ...string) func(string) (bool, error) {
+		return func(c string) (bool, error) {
+			for _, h := range conds {
+				if h == c {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+	}
+	got, err := tree.Catalog.DepsFor(has("backend:sqlite", "password_reset"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.59.0", "modernc.org/sqlite@v1.62.0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DepsFor (-want +got):\n%s", diff)
+	}
+	got, err = tree.Catalog.DepsFor(has())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[:2], got); diff != "" {
+		t.Errorf("DepsFor without conditions (-want +got):\n%s", diff)
+	}
+	boom := errors.New("unknown condition")
+	if _, err := tree.Catalog.DepsFor(func(string) (bool, error) { return false, boom }); !errors.Is(err, boom) {
+		t.Errorf("DepsFor with a failing condition = %v, want %v", err, boom)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := map[string]string{
+		"unknown key":     "colour = 1\n",
+		"bad mode":        "[[rule]]\nmatch = \"pkg/*\"\nmode = \"sometimes\"\n",
+		"bad pattern":     "[[rule]]\nmatch = \"pkg/[\"\n",
+		"dep without pin": "[deps]\n\"\" = [\"modernc.org/sqlite\"]\n",
+		"syntax":          "[deps\n",
+	}
+	for name, cat := range tests {
+		t.Run(name, func(t *testing.T) {
+			fsys := testTree()
+			fsys["catalog.toml"] = &fstest.MapFile{Data: []byte(cat)}
+			if _, err := Load(fsys, testConditions); err == nil {
+				t.Errorf("Load(%q) = nil error", cat)
+			}
+		})
+	}
+	if _, err := Load(fstest.MapFS{}, testConditions); err == nil {
+		t.Error("Load without catalog.toml = nil error")
+	}
+}
+
+// TestLoadRejectsUnknownConditions: a condition outside the vocabulary
+// fails at load, naming the rule or deps key, so a typo never waits for the
+// one spec that reaches it.
+func TestLoadRejectsUnknownConditions(t *testing.T) {
+	tests := map[string]string{
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"password_reset\"]\n[[rule]]\nmatch = \"pkg/sms*\"\nwhen = [\"sms\"]\n": `rule 2 (match "pkg/sms*"): unknown condition "sms"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!passwordreset\"]\n":                                                   `rule 1 (match "pkg/x*"): unknown condition "!passwordreset"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"backend:oracle\"]\n":                                                   `unknown condition "backend:oracle"`,
+		"[deps]\n\"sms\" = [\"example.com/sms@v1.0.0\"]\n":                                                              `deps "sms": unknown condition "sms"`,
+	}
+	for cat, want := range tests {
+		fsys := testTree()
+		fsys["catalog.toml"] = &fstest.MapFile{Data: []byte(cat)}
+		_, err := Load(fsys, testConditions)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "known: starter, password_reset, backend:sqlite") {
+			t.Errorf("Load(%q) = %v, want an error containing %q and the vocabulary", cat, err, want)
+		}
+	}
+	fsys := testTree()
+	fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!starter\", \"!backend:sqlite\"]\n")}
+	if _, err := Load(fsys, testConditions); err != nil {
+		t.Errorf("negated known conditions: %v", err)
+	}
+}
+
+// TestEmbeddedCatalog loads the real blueprint tree: every rule must parse,
+// every layer must be listable, and every dependency must carry a pin.
+func TestEmbeddedCatalog(t *testing.T) {
+	tree, err := Load(blueprints.FS, spec.Conditions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := tree.Entries("common", "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 {
+		t.Fatal("the embedded tree has no entries")
+	}
+	if _, ok := tree.Catalog.Deps[""]; !ok {
+		t.Error(`catalog.toml has no unconditional deps ("" key)`)
+	}
+}
