@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"runtime/debug"
 
 	"golang.org/x/mod/semver"
 
 	"github.com/regstack/regstack/blueprints"
+	"github.com/regstack/regstack/internal/configkeys"
 )
 
 // Version is the generator version: `regstack version` prints it, the
@@ -23,7 +25,7 @@ var Version string
 func init() {
 	if Version == "" {
 		info, _ := debug.ReadBuildInfo()
-		Version = buildVersion(info, blueprints.FS)
+		Version = buildVersion(info, blueprints.FS, configkeys.Source)
 	}
 }
 
@@ -39,9 +41,10 @@ const devVersion = "v0.1.0-dev"
 //   - else the VCS revision the go command recorded, with -dirty when the
 //     work tree was modified: v0.1.0-dev+0123456789ab-dirty;
 //   - else (no VCS information, as under the Makefile's -buildvcs=false) a
-//     short hash of the embedded blueprint tree: v0.1.0-dev+bp.1a2b3c4d, so
-//     builds with different blueprints still differ.
-func buildVersion(info *debug.BuildInfo, tree fs.FS) string {
+//     short hash of the trees that decide what is generated (the embedded
+//     blueprints and the config emitters' source): v0.1.0-dev+bp.1a2b3c4d,
+//     so builds with different blueprints or emitters still differ.
+func buildVersion(info *debug.BuildInfo, trees ...fs.FS) string {
 	if info != nil {
 		if v := info.Main.Version; semver.IsValid(v) {
 			return v
@@ -64,19 +67,35 @@ func buildVersion(info *debug.BuildInfo, tree fs.FS) string {
 			return v
 		}
 	}
-	if tree != nil {
-		if sum, err := treeHash(tree); err == nil {
-			return devVersion + "+bp." + sum[:8]
-		}
+	if sum, err := treeHash(trees...); err == nil && sum != "" {
+		return devVersion + "+bp." + sum[:8]
 	}
 	return devVersion
 }
 
-// treeHash is the hex SHA-256 of every regular file of tree, with its path,
-// in walk (lexical) order.
-func treeHash(tree fs.FS) (string, error) {
+// treeHash is the hex SHA-256 of every regular file of the trees, each
+// with its tree's position and its path, in walk (lexical) order; "" when
+// every tree is nil.
+func treeHash(trees ...fs.FS) (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(tree, ".", func(path string, d fs.DirEntry, err error) error {
+	hashed := false
+	for i, tree := range trees {
+		if tree == nil {
+			continue
+		}
+		hashed = true
+		if err := hashTree(h, i, tree); err != nil {
+			return "", err
+		}
+	}
+	if !hashed {
+		return "", nil
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func hashTree(h io.Writer, index int, tree fs.FS) error {
+	return fs.WalkDir(tree, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
@@ -84,13 +103,10 @@ func treeHash(tree fs.FS) (string, error) {
 		if err != nil {
 			return err
 		}
-		// Path and length first, so that no two trees hash the same stream.
-		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
-		h.Write(data)
-		return nil
+		// Tree, path and length first, so that no two sets of trees hash
+		// the same stream.
+		fmt.Fprintf(h, "%d\x00%s\x00%d\x00", index, path, len(data))
+		_, err = h.Write(data)
+		return err
 	})
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

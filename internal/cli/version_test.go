@@ -81,6 +81,15 @@ func TestBuildVersionIdentifiesBlueprints(t *testing.T) {
 			t.Errorf("%s tree: version %q, same as the original", name, got)
 		}
 	}
+	// A second tree (the config emitters' source) counts too, and which
+	// tree a file is in matters.
+	emitters := fstest.MapFS{"emit.go": {Data: []byte("package emit")}}
+	emittersEdited := fstest.MapFS{"emit.go": {Data: []byte("package emit ")}}
+	vb := buildVersion(info, a, emitters)
+	if vb == va || buildVersion(info, a, emittersEdited) == vb || buildVersion(info, emitters, a) == vb {
+		t.Errorf("emitter source not identified: %q, edited %q, swapped %q",
+			vb, buildVersion(info, a, emittersEdited), buildVersion(info, emitters, a))
+	}
 	// The embedded tree hashes deterministically.
 	if x, y := buildVersion(info, blueprints.FS), buildVersion(info, blueprints.FS); x != y || x == devVersion {
 		t.Errorf("embedded blueprints: %q then %q", x, y)
