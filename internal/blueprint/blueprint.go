@@ -7,7 +7,9 @@ package blueprint
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,12 +107,7 @@ func Load(fsys fs.FS, conditions []string) (*Tree, error) {
 		return fmt.Errorf("unknown condition %q (known: %s; a leading ! negates)", cond, strings.Join(conditions, ", "))
 	}
 	// Sorted, so a catalog with several faults always reports the same one.
-	conds := make([]string, 0, len(c.Deps))
-	for cond := range c.Deps {
-		conds = append(conds, cond)
-	}
-	sort.Strings(conds)
-	for _, cond := range conds {
+	for _, cond := range slices.Sorted(maps.Keys(c.Deps)) {
 		deps := c.Deps[cond]
 		if cond != "" {
 			if err := checkCond(cond); err != nil {
@@ -194,12 +191,7 @@ func matches(pattern, p string) bool {
 func (c Catalog) DepsFor(has func(cond string) (bool, error)) ([]string, error) {
 	seen := map[string]bool{}
 	// Sorted, so a catalog with several faults always reports the same one.
-	conds := make([]string, 0, len(c.Deps))
-	for cond := range c.Deps {
-		conds = append(conds, cond)
-	}
-	sort.Strings(conds)
-	for _, cond := range conds {
+	for _, cond := range slices.Sorted(maps.Keys(c.Deps)) {
 		deps := c.Deps[cond]
 		if cond != "" {
 			ok, err := has(cond)

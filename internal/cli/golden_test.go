@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/regstack/regstack/internal/golden"
@@ -57,17 +56,7 @@ func TestGenWritesGolden(t *testing.T) {
 				}
 			}
 			want := golden.Tree(t, filepath.Join(goldenDir, tc.golden, "want"))
-			var paths []string
-			for p := range want {
-				paths = append(paths, p)
-			}
-			for p := range got {
-				if _, ok := want[p]; !ok {
-					paths = append(paths, p)
-				}
-			}
-			sort.Strings(paths)
-			for _, p := range paths {
+			for _, p := range golden.Paths(want, got) {
 				w, inWant := want[p]
 				g, inGot := got[p]
 				switch {

@@ -14,9 +14,10 @@ import (
 	"bytes"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -83,16 +84,7 @@ func Check(t testing.TB, dir string, got map[string][]byte) {
 		t.Fatalf("no golden tree at %s; create it with: make golden", dir)
 	}
 	want := Tree(t, dir)
-	var paths []string
-	for p := range want {
-		paths = append(paths, p)
-	}
-	for p := range got {
-		if _, ok := want[p]; !ok {
-			paths = append(paths, p)
-		}
-	}
-	sort.Strings(paths)
+	paths := Paths(want, got)
 	bad := 0
 	for _, p := range paths {
 		w, inWant := want[p]
@@ -159,4 +151,12 @@ func firstDiff(want, got []byte) string {
 
 func utf8Text(b []byte) bool {
 	return !bytes.ContainsRune(b, 0) && bytes.Equal(bytes.ToValidUTF8(b, nil), b)
+}
+
+// Paths returns the paths of both trees, sorted, each once.
+func Paths(a, b map[string][]byte) []string {
+	all := map[string][]byte{}
+	maps.Copy(all, a)
+	maps.Copy(all, b)
+	return slices.Sorted(maps.Keys(all))
 }
