@@ -33,6 +33,10 @@ E2E_FLAGS ?= -v -count=1 -timeout 25m
 # install postgresql; .ci/run does that).
 PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb 2>/dev/null))
 
+# The browser the e2e browser tests drive (e2e/browser_test.go; Debian:
+# apt-get install chromium; .ci/run does that). E2E_CHROMIUM overrides.
+CHROMIUM = $(or $(E2E_CHROMIUM),$(firstword $(foreach b,chromium chromium-browser google-chrome,$(shell command -v $(b) 2>/dev/null))))
+
 # make bench: which benchmarks and for how long.
 BENCH ?= .
 BENCHTIME ?= 2s
@@ -41,7 +45,7 @@ BENCHTIME ?= 2s
 # folders that are generated hosts or build output.
 GO_FILES = $(shell find . \( -path ./.git -o -path ./$(DEMO) -o -path ./bin -o -name testdata \) -prune -o -name '*.go' -print)
 
-.PHONY: help build demo test vet fmt-check unit e2e e2e-servers golden sqlc bench clean
+.PHONY: help build demo test vet fmt-check unit e2e e2e-servers e2e-browser golden sqlc bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -89,8 +93,8 @@ fmt-check: ## fail if any Go file (outside testdata) is not gofmt'd
 unit: ## go test ./... in the repository
 	$(GO) test ./...
 
-e2e: e2e-servers ## generate scratch hosts on every backend, build/vet/test them, drive the live apps
-	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test $(E2E_FLAGS) ./...
+e2e: e2e-servers e2e-browser ## generate scratch hosts on every backend, build/vet/test them, drive the live apps and the pages in Chromium
+	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite E2E_CHROMIUM=$(CHROMIUM) $(GO) test $(E2E_FLAGS) ./...
 
 # The harness starts the servers itself; this only makes sure it can: the
 # PostgreSQL binaries are installed and the FerretDB launcher is built (from
@@ -99,6 +103,13 @@ e2e-servers: ## check for PostgreSQL, build bin/ferretdb-sqlite (the MongoDB sta
 	@if [ -z "$(PG_INITDB)" ] && [ -z "$${PG_BINDIR:-}" ]; then \
 		echo "PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BINDIR)"; exit 1; fi
 	cd e2e && $(GO) build -o ../bin/ferretdb-sqlite ./cmd/ferretdb-sqlite
+
+# The browser tests write their screenshots to e2e/artifacts/browser/
+# (ignored by git; E2E_ARTIFACTS=dir moves them to dir/browser/).
+e2e-browser: ## check for Chromium (the e2e browser tests drive it)
+	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Chromium not found$(if $(CHROMIUM), at $(CHROMIUM)) (the e2e browser tests drive it): apt-get install chromium (or set E2E_CHROMIUM=/path/to/chrome)"; exit 1; fi
+	@echo "browser: $(CHROMIUM)"
 
 # Only the test binaries that import internal/golden define -update, and
 # the go command passes the flag to every test binary it runs (one that does

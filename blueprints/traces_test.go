@@ -60,6 +60,7 @@ var featureOn = map[string]func(spec.Features) bool{
 	"password_reset":   func(f spec.Features) bool { return f.PasswordReset },
 	"account_deletion": func(f spec.Features) bool { return f.AccountDeletion },
 	"admin":            func(f spec.Features) bool { return f.Admin },
+	"pages":            func(f spec.Features) bool { return f.Pages },
 }
 
 // TestSwitchedOffFeaturesLeaveNoTrace renders every combination of the
@@ -97,12 +98,13 @@ func TestSwitchedOffFeaturesLeaveNoTrace(t *testing.T) {
 	)
 	for _, backend := range spec.Backends() {
 		for _, starter := range []bool{true, false} {
-			for bits := range 16 {
+			for bits := range 32 {
 				features := spec.Features{
 					RequireVerification: bits&1 != 0,
 					PasswordReset:       bits&2 != 0,
 					AccountDeletion:     bits&4 != 0,
 					Admin:               bits&8 != 0,
+					Pages:               bits&16 != 0,
 				}
 				name := fmt.Sprintf("%s/starter=%t/%+v", backend, starter, features)
 				t.Run(name, func(t *testing.T) {

@@ -96,8 +96,10 @@ func runMain(m *testing.M) int {
 		fx.defaults[b], fx.apps[b] = &once[string]{}, &once[string]{}
 	}
 	code := m.Run()
-	// The database servers started on first use stop here, pass or fail.
+	// The database servers and the browser started on first use stop
+	// here, pass or fail.
 	fx.servers.close()
+	closeBrowser()
 	if os.Getenv("REGSTACK_E2E_KEEP") != "" {
 		fmt.Fprintln(os.Stderr, "e2e: kept scratch folder", work)
 	} else {

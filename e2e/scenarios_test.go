@@ -37,7 +37,7 @@ func scenarios(t *testing.T, backend string) {
 
 	t.Run("minimal", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
-		gen(t, dir, "--yes", "--backend", backend, "--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false")
+		gen(t, dir, "--yes", "--backend", backend, "--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false", "--pages=false")
 		checkStarter(t, dir, "example.com/demo")
 		checkGenerated(t, dir, backend, features{})
 		verifyModule(t, dir, backend)

@@ -82,7 +82,7 @@ or in an existing module to add the package to it.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newGenCmd(), newInitCmd(), newVersionCmd())
+	root.AddCommand(newGenCmd(), newInitCmd(), newVersionCmd(), newThemeCmd())
 	root.AddCommand(opsCommands()...)
 	return root
 }

@@ -450,6 +450,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 		"n",                     // password reset
 		"y",                     // account deletion
 		"n",                     // admin API
+		"y",                     // pages
 	}, "\n") + "\n"
 	r := runCLI(t, in, "gen", "--no-tidy", "--dir", dir)
 	if r.code != 0 {
@@ -458,7 +459,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 	want := spec.Answers{
 		AppName: "Piped App", Module: "github.com/piped/app", BaseURL: "https://piped.example",
 		PackageDir: "internal/members", Backend: "sqlite",
-		Features: spec.Features{RequireVerification: false, PasswordReset: false, AccountDeletion: true},
+		Features: spec.Features{RequireVerification: false, PasswordReset: false, AccountDeletion: true, Pages: true},
 	}
 	if diff := cmp.Diff(want, readAnswers(t, dir)); diff != "" {
 		t.Errorf("answers (-want +got):\n%s\n%s", diff, r.stdout)

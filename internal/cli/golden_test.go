@@ -30,7 +30,7 @@ func TestGenWritesGolden(t *testing.T) {
 		golden string
 		args   []string
 	}{
-		"flags":           {"minimal", []string{"--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false"}},
+		"flags":           {"minimal", []string{"--require-verification=false", "--password-reset=false", "--account-deletion=false", "--admin=false", "--pages=false"}},
 		"flag":            {"postgres-defaults", []string{"--backend", "postgres"}},
 		"answers file":    {"minimal", []string{"--answers", filepath.Join(goldenDir, "minimal", "answers.toml")}},
 		"existing module": {"existing-module", []string{"--answers", filepath.Join(goldenDir, "existing-module", "answers.toml")}},

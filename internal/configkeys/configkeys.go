@@ -95,6 +95,11 @@ type Key struct {
 	// Doc says what the key does, in one or a few sentences; the bounds and
 	// allowed values are added by FullDoc.
 	Doc string
+	// DefaultFor, if set, is the default of a generated host instead of
+	// Default, when it depends on the answers (email_link_prefix opens the
+	// account pages when they are generated). For applies it; the docs
+	// show Default and say the rest in Doc.
+	DefaultFor func(*spec.Spec) any
 	// Why, if set, explains the default; it is a comment in Default().
 	Why string
 	// Route is the rate-limited route of a *_rate_limit key, "METHOD
@@ -130,6 +135,7 @@ func Groups() []Group {
 		{"flows", "Flows", "Which flows answer."},
 		{"abuse", "Abuse protection", "Protection against guessing and flooding: the per-account lockout, the per-route limits per client address and the proxies believed to name that address."},
 		{"paths", "Paths and links", "Where the routes are served and where emailed links point."},
+		{"pages", "Account pages", "The sign-in and account pages: their brand, language, theme and session cookie."},
 		{"resources", "Requests and password hashing", "What one request may cost: its body and its password hash."},
 		{"maintenance", "Maintenance", "Background work."},
 		{"email", "[email]", "How mail leaves the application."},
@@ -209,18 +215,36 @@ func Keys() []Key {
 		// paths
 		{Name: "api_prefix", Field: "APIPrefix", Type: String, Default: "/api/auth", Group: "paths", Place: Set,
 			Doc: "Path under which the JSON API is served. Starts with `/`, no trailing slash."},
-		{Name: "ui_prefix", Field: "UIPrefix", Type: String, Default: "/account", Group: "paths",
+		{Name: "ui_prefix", Field: "UIPrefix", Type: String, Default: "/account", Feature: "pages", Group: "paths",
 			Doc: "Path under which the account pages are served. Starts with `/`, no trailing slash."},
-		{Name: "static_prefix", Field: "StaticPrefix", Type: String, Default: "/regstack-static", Group: "paths",
-			Doc: "Path under which static assets are served. Starts with `/`, no trailing slash."},
+		{Name: "static_prefix", Field: "StaticPrefix", Type: String, Default: "/regstack-static", Feature: "pages", Group: "paths",
+			Doc: "Path under which the pages' stylesheets are served. Starts with `/`, no trailing slash."},
 		{Name: "email_link_prefix", Field: "EmailLinkPrefix", Type: String, Group: "paths",
-			Doc: "Path between base_url and the page path (such as /verify) in emailed links. Empty, or starts with `/` without a trailing slash."},
+			Doc: "Path between base_url and the page path (such as /verify) in emailed links. Empty, or starts with `/` without a trailing slash.",
+			DefaultFor: func(s *spec.Spec) any {
+				if s.Features.Pages {
+					return "/account"
+				}
+				return nil
+			}},
 		{Name: "verify_url_template", Field: "VerifyURLTemplate", Type: String, Group: "paths",
 			Doc: "Overrides the verification link; `{base_url}` and `{token}` are replaced. Must contain `{token}`."},
 		{Name: "password_reset_url_template", Field: "PasswordResetURLTemplate", Type: String, Feature: "password_reset", Group: "paths",
 			Doc: "Overrides the password reset link; `{base_url}` and `{token}` are replaced. Must contain `{token}`."},
 		{Name: "email_change_url_template", Field: "EmailChangeURLTemplate", Type: String, Group: "paths",
 			Doc: "Overrides the email change confirmation link; `{base_url}` and `{token}` are replaced. Must contain `{token}`."},
+
+		// pages
+		{Name: "brand_logo_url", Field: "BrandLogoURL", Type: String, Feature: "pages", Group: "pages",
+			Doc: "Logo shown beside app_name in the pages' header: a path on this site (`/static/logo.svg`); empty shows the name alone. The pages' Content-Security-Policy only loads images from this origin."},
+		{Name: "brand_tagline", Field: "BrandTagline", Type: String, Feature: "pages", Group: "pages",
+			Doc: "Short line shown under app_name in the pages' header; empty shows none."},
+		{Name: "ui_lang", Field: "UILang", Type: String, Default: "en", Feature: "pages", Group: "pages",
+			Doc: "Language of the pages, the `<html lang>` attribute: a BCP 47 tag such as `en` or `pt-BR`."},
+		{Name: "theme_css_url", Field: "ThemeCSSURL", Type: String, Feature: "pages", Group: "pages",
+			Doc: "A stylesheet of your own, linked after the theme so its rules win: a path on this site or an https URL (its origin is then added to the pages' style-src). Empty links none."},
+		{Name: "session_cookie_name", Field: "SessionCookieName", Type: String, Default: "regstack_session", Feature: "pages", Group: "pages",
+			Doc: "Name of the pages' session cookie (HttpOnly, Secure, SameSite=Lax, Path=/). With an https base_url it gets the `__Host-` prefix, which browsers bind to this exact host. The JSON API never reads it."},
 
 		// resources
 		{Name: "max_body_bytes", Field: "MaxBodyBytes", Type: Int64, Default: int64(64 << 10), DefaultExpr: "64 << 10", Bounds: AtLeast(1), HandChecked: true, Group: "resources",
@@ -311,6 +335,9 @@ func databaseDoc(s *spec.Spec) string {
 func For(s *spec.Spec) ([]Key, error) {
 	var out []Key
 	for _, k := range Keys() {
+		if k.DefaultFor != nil {
+			k.Default = k.DefaultFor(s)
+		}
 		if k.Feature != "" {
 			ok, err := s.Has(k.Feature)
 			if err != nil {
@@ -414,6 +441,8 @@ func FeatureText(cond string) string {
 		return "the admin API"
 	case "require_verification":
 		return "email verification"
+	case "pages":
+		return "the account pages"
 	}
 	if b, ok := strings.CutPrefix(cond, "backend:"); ok {
 		return "the " + b + " backend"

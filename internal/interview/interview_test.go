@@ -26,6 +26,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 		"y",
 		"n",
 		"n",
+		"n", // pages
 	}, "\n") + "\n"
 	a := spec.Defaults()
 	var out bytes.Buffer
@@ -52,7 +53,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 
 func TestAccessibleEmptyLinesKeepDefaults(t *testing.T) {
 	a := spec.Defaults()
-	if err := Run(&a, Options{Starter: true, Accessible: true, In: strings.NewReader(strings.Repeat("\n", 8)), Out: io.Discard}); err != nil {
+	if err := Run(&a, Options{Starter: true, Accessible: true, In: strings.NewReader(strings.Repeat("\n", 9)), Out: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(spec.Defaults(), a); diff != "" {

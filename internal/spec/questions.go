@@ -19,6 +19,7 @@ const (
 	KeyPasswordReset       = "features.password_reset"
 	KeyAccountDeletion     = "features.account_deletion"
 	KeyAdmin               = "features.admin"
+	KeyPages               = "features.pages"
 )
 
 // CondStarter is the blueprint condition that holds for a fresh folder,
@@ -203,6 +204,17 @@ func Questions() []Question {
 			Default:   Same("true"),
 			Bool:      func(a *Answers) *bool { return &a.Features.Admin },
 			Condition: "admin",
+		},
+		{
+			// A starter gets the pages so it can be tried in a browser at
+			// once; an existing site usually has pages of its own, so it
+			// opts in.
+			Key: KeyPages, Flag: "pages", Kind: Bool,
+			Title: "Include sign-in and account pages?", Description: "Server-rendered pages under /account (sign in, register, account), no JavaScript needed, themed with CSS.",
+			Help:      "include the sign-in and account pages (HTML, cookie session, theme CSS)",
+			Default:   Default{Starter: "true", Existing: "false"},
+			Bool:      func(a *Answers) *bool { return &a.Features.Pages },
+			Condition: "pages",
 		},
 	}
 }

@@ -41,6 +41,9 @@ type Features struct {
 	// Admin generates the admin API (served unless enable_admin_router is
 	// false at runtime).
 	Admin bool `toml:"admin" json:"admin"`
+	// Pages generates the server-rendered sign-in and account pages, their
+	// cookie session and the theme CSS.
+	Pages bool `toml:"pages" json:"pages"`
 }
 
 // Defaults returns the answers --yes takes in a fresh folder (see

@@ -2,7 +2,8 @@
 // Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
 
 // Command app is a small web application with accounts: the JSON API that
-// regstack generated under /api/auth, and a home page. Configure it with
+// regstack generated under /api/auth, the sign-in and account pages under
+// /account, and a home page. Configure it with
 // regstack.toml, regstack.secrets.env and REGSTACK_* environment variables;
 // ADDR sets the listen address (default 127.0.0.1:8000).
 package main
@@ -58,13 +59,15 @@ func run(logger *slog.Logger) error {
 	if api != "" {
 		mux.Handle(api, accounts.Handler())
 	}
-	// The emailed links (/verify, /confirm-email-change, ... under
-	// email_link_prefix) open small pages that confirm with a button.
-	linkPages := accounts.LinkPages()
-	for _, p := range accounts.LinkPagePaths() {
-		mux.Handle(p, linkPages)
+	// The sign-in and account pages, and their stylesheets. The emailed
+	// links (email_link_prefix defaults to ui_prefix) open them too.
+	pages, err := accounts.Pages()
+	if err != nil {
+		return err
 	}
-	mux.Handle("GET /{$}", accounts.OptionalUser(homePage(cfg.AppName, api)))
+	mux.Handle(strings.TrimRight(cfg.UIPrefix, "/")+"/", pages)
+	mux.Handle(strings.TrimRight(cfg.StaticPrefix, "/")+"/", pages)
+	mux.Handle("GET /{$}", accounts.OptionalUser(homePage(cfg.AppName, api, strings.TrimRight(cfg.UIPrefix, "/"))))
 	// Your own routes go here; wrap the ones that need a signed-in user:
 	//   mux.Handle("GET /dashboard", accounts.RequireUser(dashboard))
 	// and read the user inside with auth.UserFrom(r.Context()).
@@ -110,14 +113,14 @@ func run(logger *slog.Logger) error {
 	return nil
 }
 
-// homePage says whether the request is signed in and where the API is. The
-// JSON API hands out bearer tokens, so a request is signed in when it
-// carries one (curl -H "Authorization: Bearer ..."); a plain browser visit
-// is not.
-func homePage(appName, api string) http.Handler {
+// homePage says whether the request is signed in and where the API and the
+// account pages (under ui) are. The JSON API hands out bearer tokens, so a
+// request is signed in when it carries one (curl -H "Authorization: Bearer
+// ..."); the pages' cookie is theirs alone.
+func homePage(appName, api, ui string) http.Handler {
 	page := template.Must(template.New("home").Parse(homeHTML))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data := struct{ AppName, API, Email string }{AppName: appName, API: api}
+		data := struct{ AppName, API, UI, Email string }{AppName: appName, API: api, UI: ui}
 		if u, ok := auth.UserFrom(r.Context()); ok {
 			data.Email = u.Email
 		}
@@ -137,7 +140,9 @@ const homeHTML = `<!doctype html>
 <h1>{{.AppName}}</h1>
 {{if .Email}}<p>You are signed in as <strong>{{.Email}}</strong>.</p>
 {{else}}<p>You are not signed in.</p>
-{{end}}<p>Use the JSON API under <code>{{.API}}</code>; signing in returns a bearer token,
+{{end}}<p>In a browser: <a href="{{.UI}}/register">create an account</a>,
+<a href="{{.UI}}/login">sign in</a>, or open <a href="{{.UI}}/me">your account</a>.</p>
+<p>Use the JSON API under <code>{{.API}}</code>; signing in returns a bearer token,
 which you send as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <ul>
 <li><code>POST {{.API}}/register</code> — create an account</li>

@@ -5,9 +5,9 @@ package accounts
 
 // Landing pages for the emailed links ({email_link_prefix}/verify, /reset,
 // /confirm-email-change), so that a link opened in a browser works
-// without an application page behind it. They are a stop-gap until the
-// account pages exist: to drop them, delete this file, landing_test.go and
-// the landing/ folder, and the LinkPages mount in main.go.
+// without an application page behind it. When your application serves
+// its own pages for these links, delete this file, landing_test.go and the
+// landing/ folder, and the LinkPages mount in main.go.
 //
 // A GET (or HEAD) never uses the token: mail scanners and link previews
 // fetch links, and a one-time token they consumed would be gone when the
@@ -249,7 +249,7 @@ func incompleteLink(p linkPage) landingData {
 		Error: "This link is incomplete. Open it from the email again, or copy the whole address into your browser."}
 }
 
-// renderLanding writes the page. Pages are small and the template is
+// renderLanding writes the page. A landing page is small and the template is
 // fixed, so rendering into a buffer first costs nothing and lets a
 // template error become a clean 500.
 func (a *Auth) renderLanding(w http.ResponseWriter, status int, d landingData) {

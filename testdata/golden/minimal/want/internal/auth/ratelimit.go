@@ -85,6 +85,17 @@ func newRateLimiter(cfg config.Config) (*rateLimiter, error) {
 // prefix) with its rate limit, if it has one. The check comes first, before
 // authentication and before the body is read, so a flood costs little.
 func (a *Auth) limit(route string, next http.HandlerFunc) http.HandlerFunc {
+	return a.limitWith(route, next, func(w http.ResponseWriter, _ *http.Request, wait time.Duration, rule config.Rate) {
+		w.Header().Set("Retry-After", retryAfterHeader(wait))
+		writeDetail(w, http.StatusTooManyRequests, "Rate limit exceeded: "+rule.String())
+	})
+}
+
+// limitWith is limit with the refusal written by refuse. Another front end
+// over the same flow (a form posting to a page) counts against the same
+// route's counters by naming the same route: one limit per flow, however
+// it is reached.
+func (a *Auth) limitWith(route string, next http.HandlerFunc, refuse func(http.ResponseWriter, *http.Request, time.Duration, config.Rate)) http.HandlerFunc {
 	i, ok := a.limiter.routes[route]
 	if !ok {
 		return next
@@ -92,12 +103,17 @@ func (a *Auth) limit(route string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		client := clientAddr(r, a.limiter.trusted)
 		if wait, rule, ok := a.limiter.allow(i, client, a.now()); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeDetail(w, http.StatusTooManyRequests, "Rate limit exceeded: "+rule.String())
+			refuse(w, r, wait, rule)
 			return
 		}
 		next(w, r)
 	}
+}
+
+// retryAfterHeader is a wait as the Retry-After header gives it: whole seconds,
+// rounded up.
+func retryAfterHeader(wait time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(wait.Seconds())))
 }
 
 // allow counts a request of client to route i at now. When a rule is

@@ -77,7 +77,7 @@ func (c Config) Validate() error {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		errs = append(errs, err)
 	}
-
+	errs = append(errs, c.validatePages()...)
 	errs = append(errs, c.Email.validate()...)
 	return errors.Join(errs...)
 }

@@ -116,12 +116,6 @@ type Config struct {
 	// Path under which the JSON API is served. Starts with `/`, no trailing
 	// slash.
 	APIPrefix string
-	// Path under which the account pages are served. Starts with `/`, no
-	// trailing slash.
-	UIPrefix string
-	// Path under which static assets are served. Starts with `/`, no
-	// trailing slash.
-	StaticPrefix string
 	// Path between base_url and the page path (such as /verify) in emailed
 	// links. Empty, or starts with `/` without a trailing slash.
 	EmailLinkPrefix string
@@ -231,8 +225,6 @@ func Default() Config {
 		ConfirmEmailChangeRateLimit: "60/minute;600/hour",
 		DeleteAccountRateLimit:      "30/minute;300/hour",
 		APIPrefix:                   "/api/auth",
-		UIPrefix:                    "/account",
-		StaticPrefix:                "/regstack-static",
 		MaxBodyBytes:                64 << 10,
 		PasswordHashMaxConcurrent:   4,
 		PasswordHashMaxWaitMS:       2000,

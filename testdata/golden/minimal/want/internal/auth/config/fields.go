@@ -150,16 +150,6 @@ func fields() []field {
 			ref:  func(c *Config) any { return &c.APIPrefix },
 		},
 		{
-			name: "ui_prefix",
-			doc:  "Path under which the account pages are served. Starts with `/`, no trailing slash.",
-			ref:  func(c *Config) any { return &c.UIPrefix },
-		},
-		{
-			name: "static_prefix",
-			doc:  "Path under which static assets are served. Starts with `/`, no trailing slash.",
-			ref:  func(c *Config) any { return &c.StaticPrefix },
-		},
-		{
 			name: "email_link_prefix",
 			doc:  "Path between base_url and the page path (such as /verify) in emailed links. Empty, or starts with `/` without a trailing slash.",
 			ref:  func(c *Config) any { return &c.EmailLinkPrefix },

@@ -52,8 +52,6 @@ func (c Config) Validate() error {
 		optional   bool
 	}{
 		{"api_prefix", c.APIPrefix, false},
-		{"ui_prefix", c.UIPrefix, false},
-		{"static_prefix", c.StaticPrefix, false},
 		{"email_link_prefix", c.EmailLinkPrefix, true},
 	} {
 		if err := checkPrefix(p.value, p.optional); err != nil {
@@ -77,7 +75,6 @@ func (c Config) Validate() error {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		errs = append(errs, err)
 	}
-
 	errs = append(errs, c.Email.validate()...)
 	return errors.Join(errs...)
 }

@@ -121,8 +121,8 @@ type Config struct {
 	// Path under which the account pages are served. Starts with `/`, no
 	// trailing slash.
 	UIPrefix string
-	// Path under which static assets are served. Starts with `/`, no
-	// trailing slash.
+	// Path under which the pages' stylesheets are served. Starts with `/`,
+	// no trailing slash.
 	StaticPrefix string
 	// Path between base_url and the page path (such as /verify) in emailed
 	// links. Empty, or starts with `/` without a trailing slash.
@@ -136,6 +136,28 @@ type Config struct {
 	// Overrides the email change confirmation link; `{base_url}` and
 	// `{token}` are replaced. Must contain `{token}`.
 	EmailChangeURLTemplate string
+
+	// The sign-in and account pages: their brand, language, theme and
+	// session cookie.
+
+	// Logo shown beside app_name in the pages' header: a path on this site
+	// (`/static/logo.svg`); empty shows the name alone. The pages'
+	// Content-Security-Policy only loads images from this origin.
+	BrandLogoURL string
+	// Short line shown under app_name in the pages' header; empty shows
+	// none.
+	BrandTagline string
+	// Language of the pages, the `<html lang>` attribute: a BCP 47 tag such
+	// as `en` or `pt-BR`.
+	UILang string
+	// A stylesheet of your own, linked after the theme so its rules win: a
+	// path on this site or an https URL (its origin is then added to the
+	// pages' style-src). Empty links none.
+	ThemeCSSURL string
+	// Name of the pages' session cookie (HttpOnly, Secure, SameSite=Lax,
+	// Path=/). With an https base_url it gets the `__Host-` prefix, which
+	// browsers bind to this exact host. The JSON API never reads it.
+	SessionCookieName string
 
 	// What one request may cost: its body and its password hash.
 
@@ -236,6 +258,9 @@ func Default() Config {
 		APIPrefix:                   "/api/auth",
 		UIPrefix:                    "/account",
 		StaticPrefix:                "/regstack-static",
+		EmailLinkPrefix:             "/account",
+		UILang:                      "en",
+		SessionCookieName:           "regstack_session",
 		MaxBodyBytes:                64 << 10,
 		PasswordHashMaxConcurrent:   4,
 		PasswordHashMaxWaitMS:       2000,

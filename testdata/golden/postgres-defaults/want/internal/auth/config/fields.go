@@ -195,7 +195,7 @@ func fields() []field {
 		},
 		{
 			name: "static_prefix",
-			doc:  "Path under which static assets are served. Starts with `/`, no trailing slash.",
+			doc:  "Path under which the pages' stylesheets are served. Starts with `/`, no trailing slash.",
 			ref:  func(c *Config) any { return &c.StaticPrefix },
 		},
 		{
@@ -217,6 +217,33 @@ func fields() []field {
 			name: "email_change_url_template",
 			doc:  "Overrides the email change confirmation link; `{base_url}` and `{token}` are replaced. Must contain `{token}`.",
 			ref:  func(c *Config) any { return &c.EmailChangeURLTemplate },
+		},
+
+		// Account pages
+		{
+			name: "brand_logo_url",
+			doc:  "Logo shown beside app_name in the pages' header: a path on this site (`/static/logo.svg`); empty shows the name alone. The pages' Content-Security-Policy only loads images from this origin.",
+			ref:  func(c *Config) any { return &c.BrandLogoURL },
+		},
+		{
+			name: "brand_tagline",
+			doc:  "Short line shown under app_name in the pages' header; empty shows none.",
+			ref:  func(c *Config) any { return &c.BrandTagline },
+		},
+		{
+			name: "ui_lang",
+			doc:  "Language of the pages, the `<html lang>` attribute: a BCP 47 tag such as `en` or `pt-BR`.",
+			ref:  func(c *Config) any { return &c.UILang },
+		},
+		{
+			name: "theme_css_url",
+			doc:  "A stylesheet of your own, linked after the theme so its rules win: a path on this site or an https URL (its origin is then added to the pages' style-src). Empty links none.",
+			ref:  func(c *Config) any { return &c.ThemeCSSURL },
+		},
+		{
+			name: "session_cookie_name",
+			doc:  "Name of the pages' session cookie (HttpOnly, Secure, SameSite=Lax, Path=/). With an https base_url it gets the `__Host-` prefix, which browsers bind to this exact host. The JSON API never reads it.",
+			ref:  func(c *Config) any { return &c.SessionCookieName },
 		},
 
 		// Requests and password hashing
