@@ -79,6 +79,7 @@ func TestBrowserAccountPages(t *testing.T) {
 		t.Errorf("sign in with a wrong password: %d, want 401", status)
 	}
 	checkAlert(t, p, "a wrong password")
+	checkFormDescribedByAlert(t, p, "a wrong password")
 	checkKept(t, p, email)
 	p.capture("login-error")
 
@@ -280,6 +281,22 @@ func checkAlert(t *testing.T, p *tab, what string) {
 		t.Errorf("after %s the page shows no role=alert message:\n%s", what, p.text("main"))
 	} else {
 		t.Logf("%s: the page says %q", what, msg)
+	}
+}
+
+// checkFormDescribedByAlert: after a refused sign-in the form points
+// (aria-describedby) at the visible role=alert message, so a screen reader
+// that lands on the form hears why it was refused.
+func checkFormDescribedByAlert(t *testing.T, p *tab, what string) {
+	t.Helper()
+	ok := eval[bool](p, "form described by alert", `(() => {
+		const f = document.querySelector('main form');
+		const id = f && f.getAttribute('aria-describedby');
+		const m = id && document.getElementById(id);
+		return !!(m && m.getAttribute('role') === 'alert' && m.getClientRects().length && m.textContent.trim());
+	})()`)
+	if !ok {
+		t.Errorf("after %s the sign-in form is not described by (aria-describedby) a visible role=alert message", what)
 	}
 }
 
