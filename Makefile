@@ -33,8 +33,9 @@ E2E_FLAGS ?= -v -count=1 -timeout 25m
 # install postgresql; .ci/run does that).
 PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb 2>/dev/null))
 
-# The browser the e2e browser tests drive (e2e/browser_test.go; Debian:
-# apt-get install chromium; .ci/run does that). E2E_CHROMIUM overrides.
+# The browser the e2e browser tests drive (e2e/browser_test.go; Debian's
+# chromium: .ci/run and make e2e-browser install it when missing).
+# E2E_CHROMIUM overrides.
 CHROMIUM = $(or $(E2E_CHROMIUM),$(firstword $(foreach b,chromium chromium-browser google-chrome,$(shell command -v $(b) 2>/dev/null))))
 
 # make bench: which benchmarks and for how long.
@@ -94,7 +95,7 @@ unit: ## go test ./... in the repository
 	$(GO) test ./...
 
 e2e: e2e-servers e2e-browser ## generate scratch hosts on every backend, build/vet/test them, drive the live apps and the pages in Chromium
-	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite E2E_CHROMIUM=$(CHROMIUM) $(GO) test $(E2E_FLAGS) ./...
+	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite E2E_CHROMIUM=$${E2E_CHROMIUM:-$$(command -v chromium || command -v chromium-browser || command -v google-chrome)} $(GO) test $(E2E_FLAGS) ./...
 
 # The harness starts the servers itself; this only makes sure it can: the
 # PostgreSQL binaries are installed and the FerretDB launcher is built (from
@@ -106,10 +107,17 @@ e2e-servers: ## check for PostgreSQL, build bin/ferretdb-sqlite (the MongoDB sta
 
 # The browser tests write their screenshots to e2e/artifacts/browser/
 # (ignored by git; E2E_ARTIFACTS=dir moves them to dir/browser/).
-e2e-browser: ## check for Chromium (the e2e browser tests drive it)
+e2e-browser: ## make sure Chromium is there (installs Debian's chromium when missing and apt-get can)
 	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
-		echo "Chromium not found$(if $(CHROMIUM), at $(CHROMIUM)) (the e2e browser tests drive it): apt-get install chromium (or set E2E_CHROMIUM=/path/to/chrome)"; exit 1; fi
-	@echo "browser: $(CHROMIUM)"
+		if [ -z "$(E2E_CHROMIUM)" ] && command -v apt-get >/dev/null; then \
+			echo "Chromium not found: installing Debian's chromium (the e2e browser tests drive it)"; \
+			sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+			$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+		else \
+			echo "Chromium not found$(if $(CHROMIUM), at $(CHROMIUM)) (the e2e browser tests drive it): apt-get install chromium (or set E2E_CHROMIUM=/path/to/chrome)"; exit 1; \
+		fi; \
+	fi
+	@echo "browser: $$(command -v $(or $(CHROMIUM),chromium))"
 
 # Only the test binaries that import internal/golden define -update, and
 # the go command passes the flag to every test binary it runs (one that does
