@@ -281,7 +281,9 @@ func TestPagesFormErrors(t *testing.T) {
 
 	signUp(t, env, "carol@example.com", pw1)
 	p = s.post(t, "/account/login", "", url.Values{"email": {"carol@example.com"}, "password": {pw2}})
-	wantPage(t, p, http.StatusUnauthorized, `role="alert">Invalid email or password.`, `value="carol@example.com"`)
+	// The form points at the error, so a screen reader on the form hears it.
+	wantPage(t, p, http.StatusUnauthorized, `id="rs-alert" role="alert">Invalid email or password.`,
+		`aria-describedby="rs-alert"`, `value="carol@example.com"`)
 	if strings.Contains(p.body, pw2) {
 		t.Errorf("the password was sent back:\n%s", p.body)
 	}
