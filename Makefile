@@ -27,8 +27,10 @@ DEMO_STATE = regstack.secrets.env regstack.db regstack.db-wal regstack.db-shm
 # on a cold build cache it spends most of its time compiling the database
 # drivers and FerretDB once. The harness (e2e/servers_test.go) starts its
 # own PostgreSQL (initdb + pg_ctl on a free 127.0.0.1 port) and FerretDB
-# (bin/ferretdb-sqlite) and stops them at the end.
-E2E_FLAGS ?= -v -count=1 -timeout 25m
+# (bin/ferretdb-sqlite) and stops them at the end. It takes about 17
+# minutes on 2 cores with a warm cache; the timeout leaves room for a cold
+# one rather than failing a slow but passing run.
+E2E_FLAGS ?= -v -count=1 -timeout 45m
 # The PostgreSQL server binaries the e2e harness runs (Debian: apt-get
 # install postgresql; .ci/run does that).
 PG_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb 2>/dev/null))
