@@ -77,6 +77,10 @@ type Key struct {
 	Bounds Bounds
 	// Allowed lists a String key's accepted values.
 	Allowed []string
+	// AllowedFor, if set, is Allowed in a generated host, when it depends
+	// on the answers (sns is an SMS backend only where its sender was
+	// generated); the docs show Allowed.
+	AllowedFor func(*spec.Spec) []string
 	// HandChecked keys are validated by hand-written code in the host's
 	// validate.go (a message or a bound of their own); their Bounds only
 	// document the rule and are not in the emitted table.
@@ -126,8 +130,36 @@ type Group struct {
 	Comment string
 }
 
-// Groups lists the groups in order. The [email] group's keys are the
-// EmailConfig struct.
+// Table is a TOML table of the configuration ([email], [sms]): a group
+// whose keys are named "<ID>.<leaf>" and form a struct of their own.
+type Table struct {
+	// ID is the table's name and its group's ID.
+	ID string
+	// Field and Type are the Config field holding the table and its struct.
+	Field, Type string
+	// Comment says what the table is for.
+	Comment string
+}
+
+// Tables lists the TOML tables in order.
+func Tables() []Table {
+	return []Table{
+		{"email", "Email", "EmailConfig", "How mail leaves the application"},
+		{"sms", "SMS", "SMSConfig", "How SMS codes leave the application"},
+	}
+}
+
+func isTable(group string) bool {
+	for _, t := range Tables() {
+		if t.ID == group {
+			return true
+		}
+	}
+	return false
+}
+
+// Groups lists the groups in order. A table's group (Tables) holds the
+// keys of its struct.
 func Groups() []Group {
 	return []Group{
 		{"app", "Application", "The application: its name, its public address and its database."},
@@ -139,6 +171,7 @@ func Groups() []Group {
 		{"resources", "Requests and password hashing", "What one request may cost: its body and its password hash."},
 		{"maintenance", "Maintenance", "Background work."},
 		{"email", "[email]", "How mail leaves the application."},
+		{"sms", "[sms]", "How SMS codes leave the application."},
 	}
 }
 
@@ -175,6 +208,14 @@ func Keys() []Key {
 			Doc: "Lifetime of a password reset link in seconds."},
 		{Name: "email_change_token_ttl_seconds", Field: "EmailChangeTokenTTLSeconds", Type: Int, Default: 3600, Bounds: AtLeast(60), Group: "tokens",
 			Doc: "Lifetime of an email change confirmation link in seconds."},
+		{Name: "mfa_pending_token_ttl_seconds", Field: "MFAPendingTokenTTLSeconds", Type: Int, Default: 600, Bounds: Between(60, 1800), Feature: "sms", Group: "tokens",
+			Doc: "Lifetime in seconds of the pending token that carries a sign-in or a phone enrolment from its first step to the SMS code (`expires_in` of both answers)."},
+		{Name: "sms_code_length", Field: "SMSCodeLength", Type: Int, Default: 6, Bounds: Between(4, 10), Feature: "sms", Group: "tokens",
+			Doc: "Digits in an SMS code."},
+		{Name: "sms_code_ttl_seconds", Field: "SMSCodeTTLSeconds", Type: Int, Default: 300, Bounds: Between(30, 1800), Feature: "sms", Group: "tokens",
+			Doc: "Lifetime of an SMS code in seconds."},
+		{Name: "sms_code_max_attempts", Field: "SMSCodeMaxAttempts", Type: Int, Default: 5, Bounds: Between(1, 20), Feature: "sms", Group: "tokens",
+			Doc: "Checks one SMS code allows, right or wrong; then a new code must be asked for."},
 
 		// flows
 		{Name: "require_verification", Field: "RequireVerification", Type: Bool, Default: true, Group: "flows", Place: Set,
@@ -186,6 +227,8 @@ func Keys() []Key {
 			Doc: "Whether the forgot/reset password routes answer (404 when false)."},
 		{Name: "enable_account_deletion", Field: "EnableAccountDeletion", Type: Bool, Default: true, Feature: "account_deletion", Group: "flows", Place: Set,
 			Doc: "Whether DELETE /account answers (404 when false)."},
+		{Name: "enable_sms_2fa", Field: "EnableSMS2FA", Type: Bool, Default: true, Feature: "sms", Group: "flows", Place: Set,
+			Doc: "Whether users may enrol a phone for the SMS second factor (the /phone routes; 404 when false). Users who already have it are still asked for a code when they sign in."},
 		{Name: "enable_admin_router", Field: "EnableAdminRouter", Type: Bool, Default: true, Feature: "admin", Group: "flows", Place: Set,
 			Doc:      "Whether the admin API (/admin/...) is served.",
 			FileNote: text("Only superusers may use it (regstack create-admin makes one).")},
@@ -207,6 +250,10 @@ func Keys() []Key {
 		rateLimit("change_email_rate_limit", "ChangeEmailRateLimit", "POST /change-email", "10/minute;100/hour", ""),
 		rateLimit("confirm_email_change_rate_limit", "ConfirmEmailChangeRateLimit", "POST /confirm-email-change", "60/minute;600/hour", ""),
 		rateLimit("delete_account_rate_limit", "DeleteAccountRateLimit", "DELETE /account", "30/minute;300/hour", "account_deletion"),
+		rateLimit("login_mfa_confirm_rate_limit", "LoginMFAConfirmRateLimit", "POST /login/mfa-confirm", "30/minute;300/hour", "sms"),
+		rateLimit("phone_start_rate_limit", "PhoneStartRateLimit", "POST /phone/start", "5/minute;30/hour", "sms"),
+		rateLimit("phone_confirm_rate_limit", "PhoneConfirmRateLimit", "POST /phone/confirm", "30/minute;300/hour", "sms"),
+		rateLimit("phone_disable_rate_limit", "PhoneDisableRateLimit", "DELETE /phone", "30/minute;300/hour", "sms"),
 		{Name: "trusted_proxies", Field: "TrustedProxies", Type: String, List: true, Group: "abuse", Place: Set,
 			Doc:       "Reverse proxies whose X-Forwarded-For header is believed when finding a client's address for the rate limits: CIDRs or addresses, comma-separated (in regstack.toml also an array of strings); empty believes no one.",
 			FileNote:  text(`Behind a reverse proxy, list its addresses, e.g. ["10.0.0.0/8"]; otherwise every client shares the proxy's counters.`),
@@ -291,8 +338,43 @@ func Keys() []Key {
 		{Name: "email.max_per_address_per_hour", Field: "Email.MaxPerAddressPerHour", Type: Int, Default: 5, Bounds: AtLeast(0), HandChecked: true, Group: "email",
 			Doc: "Most emails sent to one address within an hour (links and notices alike), whoever asks; further ones are dropped silently. 0 turns the cap off.",
 			Why: "Enough for a user who asks again a few times, too few to make the application flood someone else's inbox."},
+
+		// sms
+		{Name: "sms.backend", Field: "SMS.Backend", Type: String, Default: "console", Allowed: []string{"console", "null", "twilio", "sns"}, Feature: "sms", Group: "sms", Place: Set,
+			AllowedFor: smsBackends,
+			Doc:        "`console` logs each SMS (with its code) instead of sending it; `null` drops it (tests); `twilio` sends through the Twilio Messages API; `sns` through Amazon SNS (only when the host was generated with `--sms-backend sns`).",
+			FileNote:   text("The console backend logs every code: never run it in production. twilio needs from_number and twilio_account_sid here, twilio_auth_token in regstack.secrets.env.")},
+		{Name: "sms.from_number", Field: "SMS.FromNumber", Type: String, Feature: "sms", Group: "sms", Place: Set,
+			Doc: "Sender of the messages: an E.164 number (or a sender ID your provider allows). Required by twilio; SNS sends it as the sender ID when set."},
+		{Name: "sms.twilio_account_sid", Field: "SMS.TwilioAccountSID", Type: String, Feature: "sms", Group: "sms",
+			Doc: "Twilio account SID (AC…); required when backend is `twilio`."},
+		{Name: "sms.twilio_auth_token", Field: "SMS.TwilioAuthToken", Type: String, Secret: true, Feature: "sms", Group: "sms", Place: Omitted,
+			Doc: "Twilio auth token; required when backend is `twilio`."},
+		{Name: "sms.twilio_base_url", Field: "SMS.TwilioBaseURL", Type: String, Default: "https://api.twilio.com", Feature: "sms", Group: "sms",
+			Doc: "Base URL of the Twilio API; tests point it at a local fake. https, or http on a loopback address."},
+		{Name: "sms.sns_region", Field: "SMS.SNSRegion", Type: String, Feature: "sms_backend:sns", Group: "sms",
+			Doc: "AWS region of SNS; empty takes the region of the standard AWS configuration (AWS_REGION, the shared config file)."},
+		{Name: "sms.sns_endpoint", Field: "SMS.SNSEndpoint", Type: String, Feature: "sms_backend:sns", Group: "sms",
+			Doc: "SNS endpoint URL instead of AWS's; tests point it at a local emulator. Credentials always come from the standard AWS chain."},
+		{Name: "sms.timeout_seconds", Field: "SMS.TimeoutSeconds", Type: Int, Default: 10, Bounds: Between(1, 120), Feature: "sms", Group: "sms",
+			Doc: "Timeout in seconds of one request to the SMS provider."},
+		{Name: "sms.max_per_number_per_hour", Field: "SMS.MaxPerNumberPerHour", Type: Int, Default: 10, Bounds: AtLeast(0), Feature: "sms", Group: "sms",
+			Doc: "Most codes sent to one phone number within an hour, whoever asks; further requests get 429. 0 turns the cap off.",
+			Why: "Enough for someone who mistypes a few codes, too few to make the application pump paid messages to one number."},
+		{Name: "sms.resend_cooldown_seconds", Field: "SMS.ResendCooldownSeconds", Type: Int, Default: 30, Bounds: AtLeast(0), Feature: "sms", Group: "sms",
+			Doc: "Seconds before a user can get a new code of the same kind (sign-in or enrolment); an earlier request gets 429 with Retry-After. 0 turns the cooldown off."},
 	}
 	return keys
+}
+
+// smsBackends are the [sms] backends a host accepts: the always-built-in
+// ones, and sns where its sender was generated.
+func smsBackends(s *spec.Spec) []string {
+	out := []string{"console", "null", "twilio"}
+	if ok, _ := s.Has("sms_backend:sns"); ok {
+		out = append(out, "sns")
+	}
+	return out
 }
 
 // rateLimit is a per-route rate limit key.
@@ -337,6 +419,9 @@ func For(s *spec.Spec) ([]Key, error) {
 	for _, k := range Keys() {
 		if k.DefaultFor != nil {
 			k.Default = k.DefaultFor(s)
+		}
+		if k.AllowedFor != nil {
+			k.Allowed = k.AllowedFor(s)
 		}
 		if k.Feature != "" {
 			ok, err := s.Has(k.Feature)

@@ -23,8 +23,8 @@ const (
 )
 
 // ConfigGo writes the host's config/config.go: the package documentation,
-// Config and EmailConfig (one field per generated key, grouped by concern)
-// and Default.
+// Config and one struct per table with keys (EmailConfig, SMSConfig; one
+// field per generated key, grouped by concern) and Default.
 func ConfigGo(s *spec.Spec) ([]byte, error) {
 	keys, err := For(s)
 	if err != nil {
@@ -41,41 +41,73 @@ func ConfigGo(s *spec.Spec) ([]byte, error) {
 		f.PackageComment(line)
 	}
 
-	var top, email []Key
-	for _, k := range keys {
-		if k.Table() == "email" {
-			email = append(email, k)
-		} else {
-			top = append(top, k)
-		}
+	top, nested := splitTables(keys)
+	fields := structFields(top)
+	for _, t := range nested {
+		fields = append(fields, jen.Line(), nestedComments(t.Comment+": the ["+t.ID+"] table.").Id(t.Field).Id(t.Type))
 	}
-
-	fields := append(structFields(top), jen.Line(), nestedComments("How mail leaves the application: the [email] table.").Id("Email").Id("EmailConfig"))
-	f.Add(comments("Config is the complete configuration: one field per setting, named after it (AppName is app_name; the table in fields.go pairs them), and Email for the [email] table.").
+	f.Add(comments("Config is the complete configuration: one field per setting, named after it (AppName is app_name; the table in fields.go pairs them), and one struct per TOML table.").
 		Type().Id("Config").Struct(fields...))
 	f.Line()
-	f.Add(comments("EmailConfig is the [email] table: how mail leaves the application.").
-		Type().Id("EmailConfig").Struct(structFields(email)...))
-	f.Line()
-
-	var emailDefaults []jen.Code
-	for _, k := range email {
-		if d := defaultValue(k, "Email."); d != nil {
-			emailDefaults = append(emailDefaults, d)
-		}
+	for _, t := range nested {
+		f.Add(comments(t.Type+" is the ["+t.ID+"] table: "+lowerFirst(t.Comment)+".").
+			Type().Id(t.Type).Struct(structFields(t.keys)...))
+		f.Line()
 	}
+
 	var defaults []jen.Code
 	for _, k := range top {
 		if d := defaultValue(k, ""); d != nil {
 			defaults = append(defaults, d)
 		}
 	}
-	defaults = append(defaults, jen.Id("Email").Op(":").Id("EmailConfig").Custom(multiline(), emailDefaults...))
+	for _, t := range nested {
+		var inner []jen.Code
+		for _, k := range t.keys {
+			if d := defaultValue(k, t.Field+"."); d != nil {
+				inner = append(inner, d)
+			}
+		}
+		defaults = append(defaults, jen.Id(t.Field).Op(":").Id(t.Type).Custom(multiline(), inner...))
+	}
 	f.Add(comments("Default returns the built-in defaults. JWTSecret is empty: a deployment must supply one (regstack gen writes it into regstack.secrets.env).").
 		Func().Id("Default").Params().Id("Config").Block(
 		jen.Return(jen.Id("Config").Custom(multiline(), defaults...)),
 	))
 	return render(f)
+}
+
+// nestedTable is a TOML table of the configuration with the keys generated
+// in it.
+type nestedTable struct {
+	Table
+	keys []Key
+}
+
+// splitTables separates the top-level keys from those of each table, in
+// Tables order; a table without generated keys is left out.
+func splitTables(keys []Key) (top []Key, nested []nestedTable) {
+	byTable := map[string][]Key{}
+	for _, k := range keys {
+		if t := k.Table(); t != "" {
+			byTable[t] = append(byTable[t], k)
+		} else {
+			top = append(top, k)
+		}
+	}
+	for _, t := range Tables() {
+		if ks := byTable[t.ID]; len(ks) > 0 {
+			nested = append(nested, nestedTable{Table: t, keys: ks})
+		}
+	}
+	return top, nested
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // FieldsGo writes the host's config/fields.go: fields(), the table the
@@ -144,7 +176,7 @@ func structFields(keys []Key) []jen.Code {
 	var out []jen.Code
 	group := ""
 	for _, k := range keys {
-		if k.Group != group && k.Group != "email" {
+		if k.Group != group && !isTable(k.Group) {
 			if group != "" {
 				out = append(out, jen.Line())
 			}

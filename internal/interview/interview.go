@@ -39,36 +39,65 @@ type Options struct {
 // and stores the answers in a. Each text answer is checked with the same
 // validation the spec applies, and a wrong one is asked again.
 func Run(a *spec.Answers, o Options) error {
+	// A question asked only when an earlier answer holds (spec.Question.When)
+	// starts a new form, run once the answers before it are in: huh's
+	// accessible mode asks every field of a form, hidden or not.
 	var fields []huh.Field
 	for _, q := range spec.Questions() {
 		if o.Skip[q.Key] || (q.StarterOnly && !o.Starter) {
 			continue
 		}
-		switch q.Kind {
-		case spec.Text:
-			v := q.Text(a)
-			fields = append(fields, huh.NewInput().
-				Key(q.Key).
-				Title(q.Title).
-				Description(q.Description).
-				Value(v).
-				Validate(validator(q.Validate, *v, o.Accessible)))
-		case spec.Select:
-			opts := make([]huh.Option[string], len(q.Options))
-			for i, opt := range q.Options {
-				opts[i] = huh.NewOption(opt.Value+" — "+opt.Description, opt.Value)
+		if q.When != "" {
+			if err := runForm(fields, o); err != nil {
+				return err
 			}
-			fields = append(fields, huh.NewSelect[string]().
-				Key(q.Key).
-				Title(q.Title).
-				Description(q.Description).
-				Options(opts...).
-				Value(q.Text(a)))
-		case spec.Bool:
-			fields = append(fields, huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Description).Value(q.Bool(a)))
+			fields = nil
+			if !q.Asked(a) {
+				continue
+			}
+		}
+		fields = append(fields, field(q, a, o.Accessible))
+	}
+	if err := runForm(fields, o); err != nil {
+		return err
+	}
+	for _, q := range spec.Questions() {
+		if q.Kind == spec.Text {
+			*q.Text(a) = strings.TrimSpace(*q.Text(a))
 		}
 	}
+	return nil
+}
 
+// field is the form field asking q, bound to its answer in a.
+func field(q spec.Question, a *spec.Answers, accessible bool) huh.Field {
+	switch q.Kind {
+	case spec.Text:
+		v := q.Text(a)
+		return huh.NewInput().
+			Key(q.Key).
+			Title(q.Title).
+			Description(q.Description).
+			Value(v).
+			Validate(validator(q.Validate, *v, accessible))
+	case spec.Select:
+		opts := make([]huh.Option[string], len(q.Options))
+		for i, opt := range q.Options {
+			opts[i] = huh.NewOption(opt.Value+" — "+opt.Description, opt.Value)
+		}
+		return huh.NewSelect[string]().
+			Key(q.Key).
+			Title(q.Title).
+			Description(q.Description).
+			Options(opts...).
+			Value(q.Text(a))
+	default:
+		return huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Description).Value(q.Bool(a))
+	}
+}
+
+// runForm asks fields in one form; none is no form.
+func runForm(fields []huh.Field, o Options) error {
 	if len(fields) == 0 {
 		return nil
 	}
@@ -86,11 +115,6 @@ func Run(a *spec.Answers, o Options) error {
 			return ErrAborted
 		}
 		return fmt.Errorf("interview: %w", err)
-	}
-	for _, q := range spec.Questions() {
-		if q.Kind == spec.Text {
-			*q.Text(a) = strings.TrimSpace(*q.Text(a))
-		}
 	}
 	return nil
 }

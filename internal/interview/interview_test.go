@@ -27,6 +27,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 		"n",
 		"n",
 		"n", // pages
+		"n", // sms (so no provider question)
 	}, "\n") + "\n"
 	a := spec.Defaults()
 	var out bytes.Buffer
@@ -39,7 +40,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 	want := spec.Answers{
 		AppName: "Acme Shop", Module: "github.com/acme/shop", BaseURL: "https://shop.example.com",
 		PackageDir: "internal/accounts", Backend: "sqlite",
-		Features: spec.Features{RequireVerification: false, PasswordReset: true, AccountDeletion: false},
+		Features: spec.Features{RequireVerification: false, PasswordReset: true, AccountDeletion: false, SMSBackend: "twilio"},
 	}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("answers (-want +got):\n%s\nprompts:\n%s", diff, out.String())
@@ -150,6 +151,9 @@ func TestBackendChoice(t *testing.T) {
 func TestAsksTheTableInOrder(t *testing.T) {
 	for _, starter := range []bool{true, false} {
 		a := spec.Defaults()
+		// Every row is asked only when the conditions of the rows asked
+		// only sometimes (When) hold.
+		a.Features.SMS = true
 		var out bytes.Buffer
 		in := strings.NewReader(strings.Repeat("\n", len(spec.Questions())))
 		if err := Run(&a, Options{Starter: starter, Accessible: true, In: in, Out: &out}); err != nil {
@@ -171,6 +175,39 @@ func TestAsksTheTableInOrder(t *testing.T) {
 			default:
 				last = i
 			}
+		}
+	}
+}
+
+// TestAsksOnlyWhenItsConditionHolds: the SMS provider is asked right after
+// a yes to SMS and not at all after a no (spec.Question.When).
+func TestAsksOnlyWhenItsConditionHolds(t *testing.T) {
+	provider, _ := spec.QuestionByKey(spec.KeySMSBackend)
+	skip := map[string]bool{}
+	for _, q := range spec.Questions() {
+		if q.Key != spec.KeySMS && q.Key != spec.KeySMSBackend {
+			skip[q.Key] = true
+		}
+	}
+	for _, tc := range []struct {
+		in      string
+		asked   bool
+		backend string
+	}{
+		{"n\n", false, "twilio"},
+		{"y\n2\n", true, "sns"},
+		{"y\n1\n", true, "twilio"},
+	} {
+		a := spec.Defaults()
+		var out bytes.Buffer
+		if err := Run(&a, Options{Starter: true, Accessible: true, Skip: skip, In: strings.NewReader(tc.in), Out: &out}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), provider.Title); got != tc.asked {
+			t.Errorf("input %q: provider asked = %v, want %v:\n%s", tc.in, got, tc.asked, out.String())
+		}
+		if a.Features.SMSBackend != tc.backend {
+			t.Errorf("input %q: sms_backend = %q, want %q", tc.in, a.Features.SMSBackend, tc.backend)
 		}
 	}
 }

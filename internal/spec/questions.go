@@ -20,6 +20,8 @@ const (
 	KeyAccountDeletion     = "features.account_deletion"
 	KeyAdmin               = "features.admin"
 	KeyPages               = "features.pages"
+	KeySMS                 = "features.sms"
+	KeySMSBackend          = "features.sms_backend"
 )
 
 // CondStarter is the blueprint condition that holds for a fresh folder,
@@ -98,6 +100,11 @@ type Question struct {
 	// answer is); a Select answer drives "<Condition>:<value>" for each of
 	// its options.
 	Condition string
+	// When, if set, is the condition (of another answer) under which the
+	// question is asked at all: the SMS provider only matters with SMS.
+	// Otherwise the answer keeps its default and every condition it drives
+	// is false.
+	When string
 }
 
 // Questions returns the answers table in the order the interview asks and
@@ -216,7 +223,40 @@ func Questions() []Question {
 			Bool:      func(a *Answers) *bool { return &a.Features.Pages },
 			Condition: "pages",
 		},
+		{
+			Key: KeySMS, Flag: "sms", Kind: Bool,
+			Title: "Include an SMS second factor?", Description: "Users may add a phone number; signing in then also asks for a code sent by SMS.",
+			Help:      "include the SMS second factor (phone enrolment, sign-in codes; Twilio and console senders)",
+			Default:   Same("false"),
+			Bool:      func(a *Answers) *bool { return &a.Features.SMS },
+			Condition: "sms",
+		},
+		{
+			// Twilio is spoken over plain HTTP and always built in with SMS,
+			// as are the console and null senders; only SNS brings a module
+			// (the AWS SDK), so only it is a generation-time choice.
+			Key: KeySMSBackend, Flag: "sms-backend", Kind: Select,
+			Title: "SMS provider", Description: "Which provider sends the codes in production; [sms] backend in regstack.toml chooses at run time.",
+			Help: "SMS provider with --sms: twilio (plain HTTP) or sns (adds the AWS SDK)",
+			Options: []Option{
+				{"twilio", "Twilio Messages API, no SDK"},
+				{"sns", "Amazon SNS, through the AWS SDK for Go v2"},
+			},
+			Default:   Same("twilio"),
+			Validate:  ValidateSMSBackend,
+			Text:      func(a *Answers) *string { return &a.Features.SMSBackend },
+			Condition: "sms_backend",
+			When:      "sms",
+		},
 	}
+}
+
+// ValidateSMSBackend checks sms_backend.
+func ValidateSMSBackend(b string) error {
+	if b == "twilio" || b == "sns" {
+		return nil
+	}
+	return fmt.Errorf("sms_backend %q: choose twilio or sns", b)
 }
 
 // QuestionByKey returns the row of an answers-file key.
@@ -278,6 +318,16 @@ func (q Question) Check(a *Answers) error {
 		return nil
 	}
 	return q.Validate(*q.Text(a))
+}
+
+// Asked reports whether q is asked given the answers in a: always, unless
+// its When names a condition of another answer that does not hold.
+func (q Question) Asked(a *Answers) bool {
+	if q.When == "" {
+		return true
+	}
+	ok, err := (&Spec{Answers: *a}).condition(q.When)
+	return ok && err == nil
 }
 
 // Values lists the option values of a Select question.
@@ -348,7 +398,7 @@ func (s *Spec) condition(cond string) (bool, error) {
 		case q.Kind == Bool && !isSelect:
 			return *q.Bool(&s.Answers), nil
 		case q.Kind == Select && isSelect && slices.Contains(q.Values(), value):
-			return *q.Text(&s.Answers) == value, nil
+			return q.Asked(&s.Answers) && *q.Text(&s.Answers) == value, nil
 		}
 	}
 	return false, fmt.Errorf("unknown blueprint condition %q (known: %s; ! negates)", cond, strings.Join(Conditions(), ", "))

@@ -44,6 +44,13 @@ type Features struct {
 	// Pages generates the server-rendered sign-in and account pages, their
 	// cookie session and the theme CSS.
 	Pages bool `toml:"pages" json:"pages"`
+	// SMS generates the SMS second factor: phone enrolment, the sign-in
+	// code step, and the console, null and Twilio senders.
+	SMS bool `toml:"sms" json:"sms"`
+	// SMSBackend adds an SMS sender that needs an SDK ("sns" adds the AWS
+	// SDK); "twilio" adds nothing beyond the always-built-in senders. It
+	// matters only with SMS.
+	SMSBackend string `toml:"sms_backend" json:"sms_backend"`
 }
 
 // Defaults returns the answers --yes takes in a fresh folder (see
@@ -67,9 +74,16 @@ type Spec struct {
 
 // Validate checks every answer and reports all problems at once, each naming
 // the answer and saying what is accepted.
+//
+// A question not asked (its When does not hold) is not checked: an answers
+// file written before the question existed, or without its feature, does
+// not give it.
 func (a Answers) Validate() error {
 	var errs []error
 	for _, q := range Questions() {
+		if !q.Asked(&a) {
+			continue
+		}
 		errs = append(errs, q.Check(&a))
 	}
 	return errors.Join(errs...)
@@ -151,6 +165,15 @@ func New(a Answers, starter bool, version string) (*Spec, error) {
 	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 	if err := a.Validate(); err != nil {
 		return nil, err
+	}
+	// An answer that was not asked is its default, so two specs with the
+	// same features are the same spec.
+	for _, q := range Questions() {
+		if !q.Asked(&a) {
+			if err := q.Set(&a, q.Default.Starter); err != nil {
+				return nil, fmt.Errorf("%s: %w", q.Key, err)
+			}
+		}
 	}
 	return &Spec{
 		Answers:       a,

@@ -131,7 +131,7 @@ func TestHas(t *testing.T) {
 			t.Errorf("Has(%q) = %v, %v; want %v", cond, got, err, w)
 		}
 	}
-	for _, bad := range []string{"sms", "!sms", "backend:oracle", "backend", "admin:true", "!!admin", ""} {
+	for _, bad := range []string{"sso", "!sso", "sms_backend", "backend:oracle", "backend", "admin:true", "!!admin", ""} {
 		if _, err := s.Has(bad); err == nil {
 			t.Errorf("Has(%q) = nil error, want unknown condition", bad)
 		}
@@ -180,7 +180,7 @@ func TestDecodeAnswersErrorsNameTheKey(t *testing.T) {
 		"[features]\npassword_reset = \"yes\"\n":  "features.password_reset",
 		"features = 1\n":                          "features",
 		"colour = \"blue\"\n":                     "colour",
-		"[features]\nsms = true\n":                "features.sms",
+		"[features]\nsso = true\n":                "features.sso",
 		"app_name = \n":                           "app_name",
 		"app_name = \"a\"\napp_name = \"b\"\n":    "app_name",
 		"module = \"x\"\nbase_url = [\"http\"]\n": "base_url",
