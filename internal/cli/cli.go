@@ -84,6 +84,7 @@ or in an existing module to add the package to it.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newGenCmd(), newInitCmd(), newVersionCmd(), newThemeCmd())
 	root.AddCommand(opsCommands()...)
+	root.AddCommand(newValidateCmd())
 	return root
 }
 

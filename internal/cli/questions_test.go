@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -29,6 +30,32 @@ func TestQuestionFlagsFollowTheTable(t *testing.T) {
 		r := runCLI(t, "", "gen", "--upgrade", "--dir", t.TempDir(), arg)
 		if r.code != 2 || !strings.Contains(r.stderr, "--set "+q.Key+"=VALUE") {
 			t.Errorf("gen --upgrade %s: exit %d, %s", arg, r.code, r.stderr)
+		}
+	}
+}
+
+// TestCLIDocsListEveryQuestion: docs/cli.md's table of questions has a row
+// for each row of the answers table, naming its flag and its key, so a new
+// answer cannot ship undocumented.
+func TestCLIDocsListEveryQuestion(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		rows[line] = true
+	}
+	for _, q := range spec.Questions() {
+		found := false
+		for line := range rows {
+			if strings.HasPrefix(line, "| ") && strings.Contains(line, "`--"+q.Flag+"`") && strings.Contains(line, "`"+q.Key+"`") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("docs/cli.md has no question row with `--%s` and `%s`", q.Flag, q.Key)
 		}
 	}
 }

@@ -88,8 +88,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			detail = "skipped: " + detail
 		}
 		line := fmt.Sprintf("%s %s — %s", symbols[c.Status], c.ID, detail)
-		if c.Duration > 0 {
-			line += fmt.Sprintf(" (%s)", roundDuration(c.Duration))
+		if c.Status != Skip {
+			line += fmt.Sprintf(" (%s)", formatDuration(c.Duration))
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
@@ -100,11 +100,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-// roundDuration keeps durations short: milliseconds below ten seconds,
+// formatDuration keeps durations short: milliseconds below ten seconds,
 // tenths of a second above.
-func roundDuration(d time.Duration) time.Duration {
-	if d < 10*time.Second {
-		return d.Round(time.Millisecond)
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < 10*time.Second:
+		return d.Round(time.Millisecond).String()
 	}
-	return d.Round(100 * time.Millisecond)
+	return d.Round(100 * time.Millisecond).String()
 }
