@@ -133,6 +133,11 @@ golden: ## refresh the golden files (go test -update)
 sqlc: ## regenerate the committed sqlc output
 	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/_sqlite/pkg/store/sqlite/sqlc.yaml
 	$(GO) tool -modfile=tools/go.mod sqlc generate -f blueprints/_postgres/pkg/store/postgres/sqlc.yaml
+	@# sqlc writes every table's model into models.go, but the models of an
+	@# optional feature's tables are gated: fold it into models.go.tmpl.
+	@for d in blueprints/_sqlite/pkg/store/sqlite/sqlitedb blueprints/_postgres/pkg/store/postgres/pgdb; do \
+		if [ -e $$d/models.go ]; then echo "$$d/models.go: fold it into models.go.tmpl (see that file's header), then delete it"; exit 1; fi; \
+	done
 
 bench: e2e-servers ## run the benchmarks (gen; live GET /me and login on each backend)
 	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .

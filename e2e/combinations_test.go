@@ -23,7 +23,9 @@ var featureFlags = []string{"password-reset", "account-deletion", "admin", "page
 // (blueprints/testdata/traces.toml has no section for it), it only sets the
 // default of the require_verification setting in config.go and
 // regstack.toml. Each combination takes it on or off by the parity of its
-// bits, so both values meet every feature.
+// bits, so both values meet every feature. SMS is on in eight of the
+// fourteen, chosen so that it meets every other feature both ways
+// (smsArgs), rather than doubling the run.
 //
 // Why the suites of the server backends run only for the two extreme
 // combinations: features only add files to the root package and its tests;
@@ -47,6 +49,7 @@ func TestFeatureCombinations(t *testing.T) {
 				args = append(args, fmt.Sprintf("--%s=%t", flag, bits&(1<<i) != 0))
 			}
 			args = append(args, fmt.Sprintf("--require-verification=%t", oddParity(bits)))
+			args = append(args, smsArgs(bits)...)
 			if !first {
 				// regstack.toml and .regstack/ exist from the previous
 				// package; they are not what this test is about.
@@ -80,15 +83,41 @@ func TestFeatureCombinations(t *testing.T) {
 	})
 }
 
+// smsArgs decides the SMS feature of a combination: on when exactly one of
+// account deletion and admin is (bits 1 and 2), with the SNS sender when
+// password reset is on too. Over the fourteen combinations every pair of
+// values of SMS and each other feature (and require_verification) occurs,
+// and SMS meets pages with and without admin, the two files it changes
+// (admin.go, the pages); TestScenarios runs SMS with everything on.
+func smsArgs(bits int) []string {
+	if (bits>>1^bits>>2)&1 == 0 {
+		return []string{"--sms=false"}
+	}
+	backend := "twilio"
+	if bits&1 != 0 {
+		backend = "sns"
+	}
+	return []string{"--sms", "--sms-backend", backend}
+}
+
 // oddParity reports whether n has an odd number of bits set.
 func oddParity(n int) bool { return bits.OnesCount(uint(n))%2 == 1 }
 
 // comboPackage names the package folder of one combination, e.g.
-// internal/postgres/r0d1a0p1/auth for deletion and pages only.
+// internal/postgres/r0d1a0p1s1/auth for deletion, pages and SMS (Twilio)
+// only.
 func comboPackage(backend string, bits int) string {
 	var b strings.Builder
 	for i, letter := range "rdap" {
 		fmt.Fprintf(&b, "%c%d", letter, bits>>i&1)
+	}
+	switch sms := smsArgs(bits); {
+	case len(sms) == 1:
+		b.WriteString("s0")
+	case sms[2] == "sns":
+		b.WriteString("sns")
+	default:
+		b.WriteString("s1")
 	}
 	return "internal/" + backend + "/" + b.String() + "/auth"
 }

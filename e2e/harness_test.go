@@ -40,6 +40,9 @@ type fixture struct {
 
 	defaults map[string]*once[string] // backend → defaults host folder
 	apps     map[string]*once[string] // backend → its starter app binary
+	// smsApps: backend → the starter app with every feature and SMS (both
+	// Twilio and SNS senders), built once for the live SMS tests.
+	smsApps map[string]*once[[2]string]
 }
 
 // once is a value made on first use; every later caller gets the same
@@ -91,9 +94,9 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	fx = &fixture{repo: repo, work: work, servers: &servers{}, defaults: map[string]*once[string]{}, apps: map[string]*once[string]{}}
+	fx = &fixture{repo: repo, work: work, servers: &servers{}, defaults: map[string]*once[string]{}, apps: map[string]*once[string]{}, smsApps: map[string]*once[[2]string]{}}
 	for _, b := range backends {
-		fx.defaults[b], fx.apps[b] = &once[string]{}, &once[string]{}
+		fx.defaults[b], fx.apps[b], fx.smsApps[b] = &once[string]{}, &once[string]{}, &once[[2]string]{}
 	}
 	code := m.Run()
 	// The database servers and the browser started on first use stop
@@ -239,6 +242,26 @@ func starterApp(t testing.TB, backend string) (bin, hostDir string) {
 		return out, nil
 	})
 	return bin, dir
+}
+
+// smsStarterApp generates a starter with the defaults plus SMS (Twilio and
+// SNS senders) on backend and builds its main package, once per run; it
+// returns the binary and the host folder.
+func smsStarterApp(t testing.TB, backend string) (bin, hostDir string) {
+	t.Helper()
+	regstackBin := regstack(t)
+	v := fx.smsApps[backend].get(t, func() ([2]string, error) {
+		dir := filepath.Join(fx.work, "sms-"+backend)
+		if out, err := run(fx.work, buildTimeout, regstackBin, "gen", "--yes", "--backend", backend, "--sms", "--sms-backend", "sns", "--dir", dir); err != nil {
+			return [2]string{}, fmt.Errorf("regstack gen --sms (%s): %v\n%s", backend, err, tail(out, 80))
+		}
+		out := filepath.Join(fx.work, "sms-app-"+backend)
+		if o, err := run(dir, buildTimeout, "go", "build", "-o", out, "."); err != nil {
+			return [2]string{}, fmt.Errorf("go build -o app . (in %s): %v\n%s", dir, err, tail(o, 80))
+		}
+		return [2]string{out, dir}, nil
+	})
+	return v[0], v[1]
 }
 
 // snapshot reads every regular file under dir, keyed by slash path.

@@ -43,6 +43,23 @@ func scenarios(t *testing.T, backend string) {
 		verifyModule(t, dir, backend)
 	})
 
+	// Every feature on, SMS with the SNS sender included: the SMS suite
+	// (codes, races, enrolment) on this backend's real database. The SNS
+	// sender alone brings the AWS SDK.
+	t.Run("sms", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "host")
+		gen(t, dir, "--yes", "--backend", backend, "--sms", "--sms-backend", "sns")
+		checkGenerated(t, dir, backend, features{verification: true, reset: true, deletion: true})
+		gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(gomod, []byte("github.com/aws/aws-sdk-go-v2/service/sns")) || !bytes.Contains(gomod, []byte("github.com/nyaruka/phonenumbers")) {
+			t.Errorf("go.mod of an SMS host with the SNS sender lacks the SNS SDK or phonenumbers:\n%s", gomod)
+		}
+		verifyModule(t, dir, backend)
+	})
+
 	// Adopting regstack in an existing module does not depend on the
 	// database; one backend covers it.
 	if backend != "sqlite" {

@@ -43,6 +43,10 @@ type servers struct {
 	mongoOnce sync.Once
 	mongo     *ferretProc
 	mongoErr  error
+
+	motoOnce sync.Once
+	moto     *motoServer
+	motoErr  error
 }
 
 // close stops whatever was started; TestMain calls it after the tests.
@@ -57,6 +61,9 @@ func (s *servers) close() {
 			fmt.Fprintln(os.Stderr, "e2e: stopping FerretDB:", err)
 		}
 		os.RemoveAll(s.mongo.dir)
+	}
+	if s.moto != nil {
+		s.moto.stop()
 	}
 }
 

@@ -45,7 +45,7 @@ func fixedBlueprints(t *testing.T) string {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(fx.repo, "blueprints"))); err != nil {
 		t.Fatal(err)
 	}
-	auth := filepath.Join(dir, "_common", "pkg", "auth.go")
+	auth := filepath.Join(dir, "_common", "pkg", "auth.go.tmpl")
 	b, err := os.ReadFile(auth)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +127,22 @@ func TestUpgradeRealBlueprints(t *testing.T) {
 		gen(t, dir, "--upgrade", "--set", "features.password_reset=true")
 		if _, err := os.Stat(filepath.Join(dir, pkgDir, "reset.go")); err != nil {
 			t.Errorf("--set features.password_reset=true did not add reset.go: %v", err)
+		}
+		checkHost(t, dir)
+	})
+
+	// The way docs/sms.md tells an operator to add SMS to a host: the new
+	// files, the changed shared ones (login, options, admin), the
+	// migration and the phonenumbers dependency all arrive, and the host's
+	// suite (now with the SMS tests) passes.
+	t.Run("set-adds-sms", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "host")
+		gen(t, dir, "--yes")
+		gen(t, dir, "--upgrade", "--set", "features.sms=true")
+		for _, f := range []string{"phone.go", "login_mfa.go", "sms/sms.go", "store/sqlite/migrations/00003_mfa_codes.sql"} {
+			if _, err := os.Stat(filepath.Join(dir, pkgDir, f)); err != nil {
+				t.Errorf("--set features.sms=true did not add %s: %v", f, err)
+			}
 		}
 		checkHost(t, dir)
 	})

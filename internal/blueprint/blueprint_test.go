@@ -143,10 +143,10 @@ func TestLoadRejects(t *testing.T) {
 // one spec that reaches it.
 func TestLoadRejectsUnknownConditions(t *testing.T) {
 	tests := map[string]string{
-		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"password_reset\"]\n[[rule]]\nmatch = \"pkg/sms*\"\nwhen = [\"sms\"]\n": `rule 2 (match "pkg/sms*"): unknown condition "sms"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"password_reset\"]\n[[rule]]\nmatch = \"pkg/sso*\"\nwhen = [\"sso\"]\n": `rule 2 (match "pkg/sso*"): unknown condition "sso"`,
 		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!passwordreset\"]\n":                                                   `rule 1 (match "pkg/x*"): unknown condition "!passwordreset"`,
 		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"backend:oracle\"]\n":                                                   `unknown condition "backend:oracle"`,
-		"[deps]\n\"sms\" = [\"example.com/sms@v1.0.0\"]\n":                                                              `deps "sms": unknown condition "sms"`,
+		"[deps]\n\"sso\" = [\"example.com/sso@v1.0.0\"]\n":                                                              `deps "sso": unknown condition "sso"`,
 	}
 	for cat, want := range tests {
 		fsys := testTree()

@@ -85,6 +85,7 @@ or in an existing module to add the package to it.`,
 	root.AddCommand(newGenCmd(), newInitCmd(), newVersionCmd(), newThemeCmd())
 	root.AddCommand(opsCommands()...)
 	root.AddCommand(newValidateCmd())
+	root.AddCommand(newSESCmd())
 	return root
 }
 

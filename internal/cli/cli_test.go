@@ -451,6 +451,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 		"y",                     // account deletion
 		"n",                     // admin API
 		"y",                     // pages
+		"2",                     // email sender: smtp
 		"y",                     // SMS
 		"2",                     // SMS provider (asked after yes): sns
 	}, "\n") + "\n"
@@ -461,7 +462,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 	want := spec.Answers{
 		AppName: "Piped App", Module: "github.com/piped/app", BaseURL: "https://piped.example",
 		PackageDir: "internal/members", Backend: "sqlite",
-		Features: spec.Features{RequireVerification: false, PasswordReset: false, AccountDeletion: true, Pages: true, SMS: true, SMSBackend: "sns"},
+		Features: spec.Features{RequireVerification: false, PasswordReset: false, AccountDeletion: true, Pages: true, EmailBackend: "smtp", SMS: true, SMSBackend: "sns"},
 	}
 	if diff := cmp.Diff(want, readAnswers(t, dir)); diff != "" {
 		t.Errorf("answers (-want +got):\n%s\n%s", diff, r.stdout)
@@ -488,7 +489,7 @@ func TestGenInterviewFromPipe(t *testing.T) {
 		AppName: "Host App", Module: "example.org/host", BaseURL: "https://host.example",
 		PackageDir: "internal/auth", Backend: "sqlite",
 		// sms_backend is not asked without SMS and keeps its default.
-		Features: spec.Features{RequireVerification: true, PasswordReset: false, AccountDeletion: true, SMSBackend: "twilio"},
+		Features: spec.Features{RequireVerification: true, PasswordReset: false, AccountDeletion: true, EmailBackend: "console", SMSBackend: "twilio"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers (-want +got):\n%s\n%s", diff, r.stdout)

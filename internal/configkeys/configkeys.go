@@ -251,7 +251,7 @@ func Keys() []Key {
 		rateLimit("confirm_email_change_rate_limit", "ConfirmEmailChangeRateLimit", "POST /confirm-email-change", "60/minute;600/hour", ""),
 		rateLimit("delete_account_rate_limit", "DeleteAccountRateLimit", "DELETE /account", "30/minute;300/hour", "account_deletion"),
 		rateLimit("login_mfa_confirm_rate_limit", "LoginMFAConfirmRateLimit", "POST /login/mfa-confirm", "30/minute;300/hour", "sms"),
-		rateLimit("phone_start_rate_limit", "PhoneStartRateLimit", "POST /phone/start", "5/minute;30/hour", "sms"),
+		rateLimit("phone_start_rate_limit", "PhoneStartRateLimit", "POST /phone/start", "10/minute;30/hour", "sms"),
 		rateLimit("phone_confirm_rate_limit", "PhoneConfirmRateLimit", "POST /phone/confirm", "30/minute;300/hour", "sms"),
 		rateLimit("phone_disable_rate_limit", "PhoneDisableRateLimit", "DELETE /phone", "30/minute;300/hour", "sms"),
 		{Name: "trusted_proxies", Field: "TrustedProxies", Type: String, List: true, Group: "abuse", Place: Set,
@@ -313,9 +313,11 @@ func Keys() []Key {
 			Why: "A purge every few seconds would only load the database; one less often than weekly lets the tables grow for too long."},
 
 		// email
-		{Name: "email.backend", Field: "Email.Backend", Type: String, Default: "console", Allowed: []string{"console", "smtp"}, Group: "email", Place: Set,
-			Doc:      "`console` logs mail instead of sending it; `smtp` sends it.",
-			FileNote: text("Use smtp in production: smtp_host, smtp_port, smtp_starttls and smtp_username here, smtp_password in regstack.secrets.env.")},
+		{Name: "email.backend", Field: "Email.Backend", Type: String, Default: "console", Allowed: []string{"console", "smtp", "ses"}, Group: "email", Place: Set,
+			AllowedFor: emailBackends,
+			Doc:        "`console` logs mail instead of sending it; each other value sends it through that service (docs/email.md).",
+			FileValue:  func(s *spec.Spec) any { return s.Features.EmailBackend },
+			FileNote:   emailBackendNote},
 		{Name: "email.from_address", Field: "Email.FromAddress", Type: String, Default: "noreply@example.com", Group: "email", Place: Set,
 			Doc: "Sender address of outgoing mail."},
 		{Name: "email.from_name", Field: "Email.FromName", Type: String, Group: "email",
@@ -332,6 +334,18 @@ func Keys() []Key {
 			Doc: "SMTP password."},
 		{Name: "email.smtp_timeout_seconds", Field: "Email.SMTPTimeoutSeconds", Type: Int, Default: 10, Bounds: AtLeast(1), HandChecked: true, Group: "email",
 			Doc: "Timeout in seconds for connecting to and talking with the SMTP server."},
+		{Name: "email.ses_region", Field: "Email.SESRegion", Type: String, Feature: "email_backend:ses", Group: "email", Place: Set,
+			Doc: "AWS region of SES; empty takes the region of the standard AWS configuration (AWS_REGION, the shared config file)."},
+		{Name: "email.ses_profile", Field: "Email.SESProfile", Type: String, Feature: "email_backend:ses", Group: "email",
+			Doc: "Named profile of the shared AWS files to take credentials (and, without ses_region, the region) from; empty uses the standard AWS chain. Not together with ses_access_key_id."},
+		{Name: "email.ses_access_key_id", Field: "Email.SESAccessKeyID", Type: String, Feature: "email_backend:ses", Group: "email",
+			Doc: "Access key ID of explicit SES credentials, with ses_secret_access_key (both or neither); empty uses ses_profile or the standard AWS chain (environment, shared files, the machine's role)."},
+		{Name: "email.ses_secret_access_key", Field: "Email.SESSecretAccessKey", Type: String, Secret: true, Feature: "email_backend:ses", Group: "email", Place: Omitted,
+			Doc: "Secret access key of explicit SES credentials, with ses_access_key_id."},
+		{Name: "email.ses_endpoint", Field: "Email.SESEndpoint", Type: String, Feature: "email_backend:ses", Group: "email",
+			Doc: "SES endpoint URL instead of AWS's; tests point it at a local emulator. https, or http on a loopback address."},
+		{Name: "email.ses_configuration_set", Field: "Email.SESConfigurationSet", Type: String, Feature: "email_backend:ses", Group: "email",
+			Doc: "SES configuration set every message is sent with (event publishing, a dedicated IP pool, suppression settings); empty sends without one."},
 		{Name: "email.log_bodies", Field: "Email.LogBodies", Type: Bool, Group: "email", Place: Set,
 			Doc:      "With the console backend, also log the text body (it contains live tokens: development only).",
 			FileNote: text("The console backend logs each email's recipient, subject and links (so in development you follow the links from the log) and sends nothing. The links hold live one-time tokens: never run the console backend in production. With log_bodies on, each email's whole text is logged too; leave it off.")},
@@ -342,10 +356,10 @@ func Keys() []Key {
 		// sms
 		{Name: "sms.backend", Field: "SMS.Backend", Type: String, Default: "console", Allowed: []string{"console", "null", "twilio", "sns"}, Feature: "sms", Group: "sms", Place: Set,
 			AllowedFor: smsBackends,
-			Doc:        "`console` logs each SMS (with its code) instead of sending it; `null` drops it (tests); `twilio` sends through the Twilio Messages API; `sns` through Amazon SNS (only when the host was generated with `--sms-backend sns`).",
+			Doc:        "`console` logs each SMS, code included, instead of sending it (development); `null` drops it (tests); each other value sends through that provider.",
 			FileNote:   text("The console backend logs every code: never run it in production. twilio needs from_number and twilio_account_sid here, twilio_auth_token in regstack.secrets.env.")},
 		{Name: "sms.from_number", Field: "SMS.FromNumber", Type: String, Feature: "sms", Group: "sms", Place: Set,
-			Doc: "Sender of the messages: an E.164 number (or a sender ID your provider allows). Required by twilio; SNS sends it as the sender ID when set."},
+			Doc: "Sender of the messages: an E.164 number, or an alphanumeric sender ID where the provider and the country allow one. Required by twilio."},
 		{Name: "sms.twilio_account_sid", Field: "SMS.TwilioAccountSID", Type: String, Feature: "sms", Group: "sms",
 			Doc: "Twilio account SID (AC…); required when backend is `twilio`."},
 		{Name: "sms.twilio_auth_token", Field: "SMS.TwilioAuthToken", Type: String, Secret: true, Feature: "sms", Group: "sms", Place: Omitted,
@@ -365,6 +379,31 @@ func Keys() []Key {
 			Doc: "Seconds before a user can get a new code of the same kind (sign-in or enrolment); an earlier request gets 429 with Retry-After. 0 turns the cooldown off."},
 	}
 	return keys
+}
+
+// emailBackends are the [email] backends a host accepts: console and smtp
+// always, ses where its sender was generated.
+func emailBackends(s *spec.Spec) []string {
+	out := []string{"console", "smtp"}
+	if ok, _ := s.Has("email_backend:ses"); ok {
+		out = append(out, "ses")
+	}
+	return out
+}
+
+// emailBackendNote is email.backend's note in regstack.toml: how to go to
+// production from the backend the host starts with.
+func emailBackendNote(s *spec.Spec) string {
+	switch s.Features.EmailBackend {
+	case "smtp":
+		return "smtp_host, smtp_port, smtp_starttls and smtp_username here, smtp_password in regstack.secrets.env; the application does not start without smtp_host."
+	case "ses":
+		return "SES takes its region and credentials from ses_region and the standard AWS chain (or ses_profile, or ses_access_key_id here with ses_secret_access_key in regstack.secrets.env); from_address, or its domain, must be a verified SES identity. See docs/email.md."
+	}
+	if ok, _ := s.Has("email_backend:ses"); ok {
+		return "Use smtp or ses in production (docs/email.md)."
+	}
+	return "Use smtp in production: smtp_host, smtp_port, smtp_starttls and smtp_username here, smtp_password in regstack.secrets.env."
 }
 
 // smsBackends are the [sms] backends a host accepts: the always-built-in
@@ -528,6 +567,8 @@ func FeatureText(cond string) string {
 		return "email verification"
 	case "pages":
 		return "the account pages"
+	case "email_backend:ses":
+		return "the SES email sender"
 	}
 	if b, ok := strings.CutPrefix(cond, "backend:"); ok {
 		return "the " + b + " backend"

@@ -50,7 +50,7 @@ func ConfigGo(s *spec.Spec) ([]byte, error) {
 		Type().Id("Config").Struct(fields...))
 	f.Line()
 	for _, t := range nested {
-		f.Add(comments(t.Type+" is the ["+t.ID+"] table: "+lowerFirst(t.Comment)+".").
+		f.Add(comments(t.Type + " is the [" + t.ID + "] table: " + lowerFirst(t.Comment) + ".").
 			Type().Id(t.Type).Struct(structFields(t.keys)...))
 		f.Line()
 	}

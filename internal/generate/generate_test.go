@@ -91,8 +91,8 @@ func TestGenerateRefusesRegstacksOwnFiles(t *testing.T) {
 // TestLoadBlueprintsChecksTheVocabulary: a condition the answers table does
 // not drive fails at load.
 func TestLoadBlueprintsChecksTheVocabulary(t *testing.T) {
-	_, err := LoadBlueprints(miniTree(fstest.MapFS{"catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/sms*\"\nwhen = [\"sms\"]\n")}}))
-	if err == nil || !strings.Contains(err.Error(), `rule 1 (match "pkg/sms*"): unknown condition "sms"`) {
+	_, err := LoadBlueprints(miniTree(fstest.MapFS{"catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/sso*\"\nwhen = [\"sso\"]\n")}}))
+	if err == nil || !strings.Contains(err.Error(), `rule 1 (match "pkg/sso*"): unknown condition "sso"`) {
 		t.Errorf("LoadBlueprints = %v", err)
 	}
 }

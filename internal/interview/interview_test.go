@@ -27,6 +27,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 		"n",
 		"n",
 		"n", // pages
+		"3", // email sender: ses
 		"n", // sms (so no provider question)
 	}, "\n") + "\n"
 	a := spec.Defaults()
@@ -40,7 +41,7 @@ func TestAccessibleReadsEveryPipedAnswer(t *testing.T) {
 	want := spec.Answers{
 		AppName: "Acme Shop", Module: "github.com/acme/shop", BaseURL: "https://shop.example.com",
 		PackageDir: "internal/accounts", Backend: "sqlite",
-		Features: spec.Features{RequireVerification: false, PasswordReset: true, AccountDeletion: false, SMSBackend: "twilio"},
+		Features: spec.Features{RequireVerification: false, PasswordReset: true, AccountDeletion: false, EmailBackend: "ses", SMSBackend: "twilio"},
 	}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("answers (-want +got):\n%s\nprompts:\n%s", diff, out.String())

@@ -193,7 +193,7 @@ func TestRenderErrors(t *testing.T) {
 		"missing field":  {"_common/pkg/x.txt.tmpl": {Data: []byte("{{% .NoSuchField %}}")}},
 		"bad template":   {"_common/pkg/x.txt.tmpl": {Data: []byte("{{% if %}}")}},
 		"duplicate path": {"_common/pkg/x.txt": {Data: []byte("a")}, "_common/pkg/x.txt.tmpl": {Data: []byte("b")}},
-		"bad condition":  {"_common/pkg/x.txt": {Data: []byte("a")}, "catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/x.txt\"\nwhen = [\"sms\"]\n")}},
+		"bad condition":  {"_common/pkg/x.txt": {Data: []byte("a")}, "catalog.toml": {Data: []byte("[[rule]]\nmatch = \"pkg/x.txt\"\nwhen = [\"sso\"]\n")}},
 	}
 	for name, fsys := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -201,9 +201,9 @@ func TestRenderErrors(t *testing.T) {
 				fsys["catalog.toml"] = &fstest.MapFile{Data: []byte("")}
 			}
 			fsys["_sqlite/pkg/ok.txt"] = &fstest.MapFile{Data: []byte("ok")}
-			// "sms" passes the load (which would refuse it) so that Render
+			// "sso" passes the load (which would refuse it) so that Render
 			// meets a condition the spec cannot decide.
-			tree, err := blueprint.Load(fsys, append(spec.Conditions(), "sms"))
+			tree, err := blueprint.Load(fsys, append(spec.Conditions(), "sso"))
 			if err != nil {
 				t.Fatal(err)
 			}

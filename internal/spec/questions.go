@@ -20,6 +20,7 @@ const (
 	KeyAccountDeletion     = "features.account_deletion"
 	KeyAdmin               = "features.admin"
 	KeyPages               = "features.pages"
+	KeyEmailBackend        = "features.email_backend"
 	KeySMS                 = "features.sms"
 	KeySMSBackend          = "features.sms_backend"
 )
@@ -224,6 +225,26 @@ func Questions() []Question {
 			Condition: "pages",
 		},
 		{
+			// Console and SMTP need nothing beyond the standard library and
+			// are always built in; [email] backend picks one at run time.
+			// Only SES brings a module (the AWS SDK), so only it changes
+			// what is generated. Console is the default everywhere: a host
+			// starts and shows its links without any mail setup, and
+			// regstack.toml says how to switch.
+			Key: KeyEmailBackend, Flag: "email-backend", Kind: Select,
+			Title: "Email sender", Description: "What [email] backend in regstack.toml starts as; console and smtp are always built in, ses adds the Amazon SES sender.",
+			Help: "email sender regstack.toml starts with: console (logs mail, development), smtp, or ses (adds the Amazon SES sender and the AWS SDK)",
+			Options: []Option{
+				{"console", "Log mail and its links instead of sending (development)"},
+				{"smtp", "An SMTP server (submission port, STARTTLS)"},
+				{"ses", "Amazon SES, through the AWS SDK for Go v2"},
+			},
+			Default:   Same("console"),
+			Validate:  ValidateEmailBackend,
+			Text:      func(a *Answers) *string { return &a.Features.EmailBackend },
+			Condition: "email_backend",
+		},
+		{
 			Key: KeySMS, Flag: "sms", Kind: Bool,
 			Title: "Include an SMS second factor?", Description: "Users may add a phone number; signing in then also asks for a code sent by SMS.",
 			Help:      "include the SMS second factor (phone enrolment, sign-in codes; Twilio and console senders)",
@@ -249,6 +270,17 @@ func Questions() []Question {
 			When:      "sms",
 		},
 	}
+}
+
+// ValidateEmailBackend checks email_backend. Empty is console: Features'
+// zero value is the host with nothing optional, and answers written in Go
+// (tests, tools) need not spell out the sender to mean that.
+func ValidateEmailBackend(b string) error {
+	switch b {
+	case "", "console", "smtp", "ses":
+		return nil
+	}
+	return fmt.Errorf("email_backend %q: choose console, smtp or ses", b)
 }
 
 // ValidateSMSBackend checks sms_backend.

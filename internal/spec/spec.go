@@ -44,6 +44,12 @@ type Features struct {
 	// Pages generates the server-rendered sign-in and account pages, their
 	// cookie session and the theme CSS.
 	Pages bool `toml:"pages" json:"pages"`
+	// EmailBackend is the email sender a new host's regstack.toml starts
+	// with ("console", "smtp" or "ses"). Console and SMTP are always built
+	// in and [email] backend chooses between them at run time; "ses" also
+	// generates the Amazon SES sender, the only one that brings a module
+	// (the AWS SDK).
+	EmailBackend string `toml:"email_backend" json:"email_backend"`
 	// SMS generates the SMS second factor: phone enrolment, the sign-in
 	// code step, and the console, null and Twilio senders.
 	SMS bool `toml:"sms" json:"sms"`
@@ -165,6 +171,11 @@ func New(a Answers, starter bool, version string) (*Spec, error) {
 	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 	if err := a.Validate(); err != nil {
 		return nil, err
+	}
+	// Empty is console (ValidateEmailBackend); spelled out, it is what
+	// regstack.toml and the answers file show.
+	if a.Features.EmailBackend == "" {
+		a.Features.EmailBackend = "console"
 	}
 	// An answer that was not asked is its default, so two specs with the
 	// same features are the same spec.

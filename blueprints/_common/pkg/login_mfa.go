@@ -49,12 +49,15 @@ type mfaRequiredResponse struct {
 	ExpiresIn       int    `json:"expires_in"`
 }
 
-func mfaRequired(c *MFAChallenge, now time.Time) mfaRequiredResponse {
+// expires_in is the pending token's configured lifetime, as the reference
+// answers: computed from c.ExpiresAt (whole seconds, counted from when the
+// password check began) it would come out a second short.
+func (a *Auth) mfaRequired(c *MFAChallenge) mfaRequiredResponse {
 	return mfaRequiredResponse{
 		Status:          "mfa_required",
 		Delivery:        "sms",
 		MFAPendingToken: c.PendingToken,
-		ExpiresIn:       int(c.ExpiresAt.Sub(now) / time.Second),
+		ExpiresIn:       a.cfg.MFAPendingTokenTTLSeconds,
 	}
 }
 

@@ -45,10 +45,12 @@ func (a *Auth) handlePhoneStart(w http.ResponseWriter, r *http.Request, s *sessi
 		a.writeError(w, r, err)
 		return
 	}
+	// The configured lifetime, as for POST /login's mfa_required answer
+	// (login_mfa.go).
 	writeJSON(w, http.StatusAccepted, phoneStartedResponse{
 		Status:       "code_sent",
 		PendingToken: ch.PendingToken,
-		ExpiresIn:    int(ch.ExpiresAt.Sub(a.now()).Seconds()),
+		ExpiresIn:    a.cfg.MFAPendingTokenTTLSeconds,
 	})
 }
 

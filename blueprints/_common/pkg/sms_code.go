@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"net/url"
 	"time"
 
 	"regstack.example/app/internal/auth/jwt"
@@ -190,7 +189,7 @@ func (a *Auth) sendCode(ctx context.Context, u *store.User, kind, phone string, 
 		AppName: a.cfg.AppName,
 		Code:    code,
 		TTL:     seconds(a.cfg.SMSCodeTTLSeconds),
-		Host:    a.webOTPHost(),
+		Host:    sms.HostOf(a.cfg.BaseURL),
 	})
 	if err == nil {
 		err = a.sms.Send(ctx, sms.Message{To: phone, Body: body})
@@ -277,12 +276,15 @@ func (a *Auth) checkCode(ctx context.Context, userID, kind, pendingID, code stri
 		return err
 	}
 	if !reserved {
-		outcome := CodeLocked
-		if c.Attempts < c.MaxAttempts && !now.Before(c.ExpiresAt) {
-			outcome = CodeExpired
+		if c.Attempts >= c.MaxAttempts {
+			// Its checks are all taken, by requests still running: one of
+			// them may hold the right code and must find it to delete it
+			// (of N concurrent right answers exactly one wins). The last
+			// wrong check deletes it, or the next code replaces it.
+			return &CodeError{Kind: kind, Outcome: CodeLocked}
 		}
 		a.deleteCode(ctx, userID, kind, pendingID)
-		return &CodeError{Kind: kind, Outcome: outcome}
+		return &CodeError{Kind: kind, Outcome: CodeExpired}
 	}
 	if subtle.ConstantTimeCompare([]byte(hashToken(code)), []byte(c.CodeHash)) != 1 {
 		remaining := c.MaxAttempts - c.Attempts
@@ -332,15 +334,4 @@ func (a *Auth) pendingUser(ctx context.Context, token, purpose string, now time.
 		return nil, jwt.Claims{}, invalid
 	}
 	return u, claims, nil
-}
-
-// webOTPHost is the host of base_url, for the origin-bound line that ends
-// each message ("@example.com #123456"), so a phone offers the code to
-// this site only.
-func (a *Auth) webOTPHost() string {
-	u, err := url.Parse(a.cfg.BaseURL)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
 }

@@ -33,9 +33,7 @@ type Session struct {
 	User *store.User
 }
 
-// LoginResult is what a correct password leads to. Today that is always a
-// Session; a second factor would add a field for the step still to take
-// and leave Session nil until the code is confirmed.
+// LoginResult is what a correct password leads to: a Session.
 type LoginResult struct {
 	Session *Session
 }
@@ -140,10 +138,8 @@ func (a *Auth) checkPassword(ctx context.Context, email, plain string) (u *store
 // the moment the sign-in was to be recorded; no session is issued.
 var errStaleLogin = errors.New("auth: account changed during sign-in")
 
-// passwordAccepted decides what a correct password leads to. Today that is
-// always a session; a second factor would return a LoginResult with the
-// step still to take instead, and call startSession once the code is
-// confirmed. checked is when the password check began.
+// passwordAccepted decides what a correct password leads to: a session.
+// checked is when the password check began.
 func (a *Auth) passwordAccepted(ctx context.Context, u *store.User, plain string, checked time.Time) (LoginResult, error) {
 	s, err := a.startSession(ctx, u, a.rehash(ctx, u, plain), checked)
 	if err != nil {

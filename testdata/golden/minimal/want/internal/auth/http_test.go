@@ -17,7 +17,7 @@ import (
 func TestUnknownRouteIsJSON404(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	for _, path := range []string{"/no-such-route", "/me/extra", "/login/", "/phone/start"} {
+	for _, path := range []string{"/no-such-route", "/me/extra", "/login/", "/webauthn/start"} {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			r := env.Do(t, method, path, nil)
 			wantDetail(t, r, http.StatusNotFound, detailNotFound)

@@ -2,20 +2,18 @@
 // Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
 
 // Package mail composes the account system's emails from templates and
-// sends them, either to the log (Console, for development) or through an
-// SMTP server (SMTP). Anything with a Send method can stand in for both.
+// sends them, either to the log (Console, for development) or through a
+// mail service (SMTP, and any other sender NewSender knows). NewSender
+// picks one from the configuration; anything with a Send method can stand
+// in for them.
 package mail
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/mail"
 	"strings"
-	"time"
-
-	"example.com/demo/internal/auth/config"
 )
 
 // Message is one email. From is a header value ("Name <addr>" or "addr");
@@ -33,36 +31,6 @@ type Sender interface {
 // given: a bad address, or a line break in a header (which would let the
 // value inject headers of its own).
 var ErrInvalidMessage = errors.New("mail: invalid message")
-
-// NewSender returns the Sender that cfg.Backend names. Choosing the console
-// backend logs a warning once: nothing is delivered, and the log receives
-// every emailed link, live tokens included.
-func NewSender(cfg config.EmailConfig, logger *slog.Logger) (Sender, error) {
-	switch cfg.Backend {
-	case "", "console":
-		if logger != nil {
-			logger.Warn("email backend is console: emails are logged, not sent, and the log gets their links (live tokens); use smtp in production")
-		}
-		return &Console{Logger: logger, LogBodies: cfg.LogBodies}, nil
-	case "smtp":
-		if cfg.SMTPHost == "" {
-			return nil, errors.New("mail: email.smtp_host is required for the SMTP backend")
-		}
-		timeout := time.Duration(cfg.SMTPTimeoutSeconds) * time.Second
-		if timeout <= 0 {
-			timeout = 10 * time.Second
-		}
-		return &SMTP{
-			Host:     cfg.SMTPHost,
-			Port:     cfg.SMTPPort,
-			StartTLS: cfg.SMTPStartTLS,
-			Username: cfg.SMTPUsername,
-			Password: cfg.SMTPPassword,
-			Timeout:  timeout,
-		}, nil
-	}
-	return nil, fmt.Errorf("mail: unknown email backend %q (use console or smtp)", cfg.Backend)
-}
 
 // addresses checks m's headers and returns the parsed sender and recipient.
 func (m Message) addresses() (from, to *mail.Address, err error) {

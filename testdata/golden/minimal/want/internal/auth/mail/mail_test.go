@@ -518,7 +518,7 @@ func TestNewSender(t *testing.T) {
 	if _, err := NewSender(config.EmailConfig{Backend: "smtp"}, logger); err == nil || !strings.Contains(err.Error(), "smtp_host") {
 		t.Fatalf("smtp without host: %v", err)
 	}
-	if _, err := NewSender(config.EmailConfig{Backend: "ses"}, logger); err == nil {
-		t.Fatal("unknown backend accepted")
+	if _, err := NewSender(config.EmailConfig{Backend: "postmark"}, logger); err == nil || !strings.Contains(err.Error(), "unknown email backend") {
+		t.Fatalf("unknown backend: %v", err)
 	}
 }

@@ -11,8 +11,8 @@
 package config
 
 // Config is the complete configuration: one field per setting, named after it
-// (AppName is app_name; the table in fields.go pairs them), and Email for the
-// [email] table.
+// (AppName is app_name; the table in fields.go pairs them), and one struct per
+// TOML table.
 type Config struct {
 	// The application: its name, its public address and its database.
 
@@ -196,8 +196,8 @@ type Config struct {
 
 // EmailConfig is the [email] table: how mail leaves the application.
 type EmailConfig struct {
-	// `console` logs mail instead of sending it; `smtp` sends it. Allowed:
-	// console, smtp.
+	// `console` logs mail instead of sending it; each other value sends it
+	// through that service (docs/email.md). Allowed: console, smtp.
 	Backend string
 	// Sender address of outgoing mail.
 	FromAddress string

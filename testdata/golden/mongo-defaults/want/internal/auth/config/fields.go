@@ -299,7 +299,7 @@ func fields() []field {
 		{
 			name:  "email.backend",
 			oneOf: []string{"console", "smtp"},
-			doc:   "`console` logs mail instead of sending it; `smtp` sends it. Allowed: console, smtp.",
+			doc:   "`console` logs mail instead of sending it; each other value sends it through that service (docs/email.md). Allowed: console, smtp.",
 			ref:   func(c *Config) any { return &c.Email.Backend },
 		},
 		{

@@ -47,6 +47,13 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 		// Go migrations a host registered globally with goose belong to the
 		// host's own history, not to this one.
 		goose.WithDisableGlobalRegistry(true),
+		// An optional feature's migration may arrive with a later
+		// `regstack gen --upgrade` that switches the feature on, after the
+		// database already ran a core migration numbered above it. Each
+		// feature migration creates tables of its own that no other
+		// migration touches, so applying it late, out of number order,
+		// gives the same schema as applying it in order.
+		goose.WithAllowOutofOrder(true),
 		goose.WithLogger(goose.NopLogger()),
 	)
 	if err != nil {

@@ -168,7 +168,12 @@ func applyStepList(ctx context.Context, db *mongo.Database, logger *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	var done []store.Migration
+	var (
+		done []store.Migration
+		// One line about missing TTL indexes says it all, however many
+		// steps have some.
+		ttlLogged bool
+	)
 	for _, st := range list {
 		if applied[st.version] {
 			continue
@@ -177,7 +182,8 @@ func applyStepList(ctx context.Context, db *mongo.Database, logger *slog.Logger,
 		if err != nil {
 			return done, err
 		}
-		if ttlSkipped {
+		if ttlSkipped && !ttlLogged {
+			ttlLogged = true
 			logger.InfoContext(ctx, "mongo: the server does not implement TTL indexes; expired rows stay until PurgeExpired deletes them (reads check expiry themselves)",
 				"step", st.name)
 		}

@@ -81,6 +81,13 @@ func newProvider(ctx context.Context, db *sql.DB, logger *slog.Logger) (*goose.P
 		// host's own history, not to this one.
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithGoMigrations(goMigrations(logger)...),
+		// An optional feature's migration may arrive with a later
+		// `regstack gen --upgrade` that switches the feature on, after the
+		// database already ran a core migration numbered above it. Each
+		// feature migration creates tables of its own that no other
+		// migration touches, so applying it late, out of number order,
+		// gives the same schema as applying it in order.
+		goose.WithAllowOutofOrder(true),
 		goose.WithLogger(goose.NopLogger()),
 	)
 	if err != nil {

@@ -1,0 +1,344 @@
+// This file is part of your application: regstack wrote it, you own it.
+// Edit it freely; `regstack gen --upgrade` merges later fixes into your edits.
+
+package password
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// cheap keeps the tests fast; the cost parameters do not change the format.
+var cheap = Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
+
+func TestDefaultParams(t *testing.T) {
+	got := DefaultParams()
+	want := Params{MemoryKiB: 65536, TimeCost: 3, Parallelism: 4, SaltLen: 16, KeyLen: 32}
+	if got != want {
+		t.Fatalf("DefaultParams() = %+v, want %+v", got, want)
+	}
+	if err := got.Validate(); err != nil {
+		t.Fatalf("DefaultParams().Validate() = %v", err)
+	}
+}
+
+func TestHashFormat(t *testing.T) {
+	h := NewHasher(DefaultParams(), 2, time.Second)
+	encoded, err := h.Hash(context.Background(), "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^\$argon2id\$v=19\$m=65536,t=3,p=4\$([A-Za-z0-9+/]{22})\$([A-Za-z0-9+/]{43})$`)
+	if !re.MatchString(encoded) {
+		t.Fatalf("Hash() = %q, not an argon2-cffi style PHC string", encoded)
+	}
+	ph, ok := parse(encoded)
+	if !ok || len(ph.salt) != 16 || len(ph.key) != 32 {
+		t.Fatalf("parse(%q) = salt %d bytes, key %d bytes, ok %v", encoded, len(ph.salt), len(ph.key), ok)
+	}
+	ok, err = h.Verify(context.Background(), "correct horse battery staple", encoded)
+	if err != nil || !ok {
+		t.Fatalf("Verify(right password) = %v, %v", ok, err)
+	}
+}
+
+func TestHashRoundTrip(t *testing.T) {
+	h := NewHasher(cheap, 2, time.Second)
+	ctx := context.Background()
+	for _, plain := range []string{"password123", "pässwörd-ünïcode", "", strings.Repeat("x", 128)} {
+		encoded, err := h.Hash(ctx, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := h.Verify(ctx, plain, encoded); err != nil || !ok {
+			t.Errorf("Verify(%q, own hash) = %v, %v; want true", plain, ok, err)
+		}
+		if ok, err := h.Verify(ctx, plain+"!", encoded); err != nil || ok {
+			t.Errorf("Verify(%q+\"!\", hash of %q) = %v, %v; want false", plain, plain, ok, err)
+		}
+	}
+}
+
+func TestHashUsesFreshSalt(t *testing.T) {
+	h := NewHasher(cheap, 2, time.Second)
+	a, err := h.Hash(context.Background(), "same password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.Hash(context.Background(), "same password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b {
+		t.Fatalf("two hashes of one password are identical: %q", a)
+	}
+}
+
+// Known answers computed with argon2-cffi 21.1.0 (Debian's python3-argon2):
+//
+//	argon2.low_level.hash_secret(b"password", b"somesaltsomesalt", time_cost=..,
+//	    memory_cost=.., parallelism=.., hash_len=32, type=Type.ID)
+func TestKnownAnswerMatchesArgon2CFFI(t *testing.T) {
+	tests := []struct {
+		params Params
+		want   string
+	}{
+		{
+			Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
+			"$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk",
+		},
+		{
+			DefaultParams(),
+			"$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
+		},
+	}
+	for _, tt := range tests {
+		if got := hashWithSalt(tt.params, "password", []byte("somesaltsomesalt")); got != tt.want {
+			t.Errorf("hashWithSalt(%+v)\n got %s\nwant %s", tt.params, got, tt.want)
+		}
+		h := NewHasher(DefaultParams(), 1, time.Second)
+		if ok, err := h.Verify(context.Background(), "password", tt.want); err != nil || !ok {
+			t.Errorf("Verify(argon2-cffi hash %s) = %v, %v; want true", tt.want, ok, err)
+		}
+	}
+}
+
+// Hashes written by argon2-cffi's PasswordHasher with parameters other than
+// ours must verify: the parameters come from the stored string.
+func TestVerifyForeignParameters(t *testing.T) {
+	tests := []struct{ plain, encoded string }{
+		// argon2-cffi 21.1 defaults: m=102400,t=2,p=8, 16-byte hash.
+		{"correct horse battery staple", "$argon2id$v=19$m=102400,t=2,p=8$DDu7QJejf40Smlp9kmqLBA$pZ8kR11yP/JU49LvY6eidA"},
+		// PasswordHasher(time_cost=2, memory_cost=8192, parallelism=2, hash_len=24, salt_len=12)
+		{"pässwörd-ünïcode", "$argon2id$v=19$m=8192,t=2,p=2$FFg6idU5c/8Qo+eR$EnfD/ABP/LeDEK42QT4YZxQHYZ+s1w+P"},
+	}
+	h := NewHasher(cheap, 1, time.Second)
+	for _, tt := range tests {
+		if ok, err := h.Verify(context.Background(), tt.plain, tt.encoded); err != nil || !ok {
+			t.Errorf("Verify(%q) = %v, %v; want true", tt.encoded, ok, err)
+		}
+		if ok, err := h.Verify(context.Background(), tt.plain+"x", tt.encoded); err != nil || ok {
+			t.Errorf("Verify(wrong, %q) = %v, %v; want false", tt.encoded, ok, err)
+		}
+	}
+}
+
+func TestVerifyMalformedIsFalse(t *testing.T) {
+	const good = "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk"
+	if _, ok := parse(good); !ok {
+		t.Fatal("the reference hash does not parse")
+	}
+	bad := []string{
+		"password",
+		"$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", // bcrypt
+		strings.Replace(good, "argon2id", "argon2i", 1),
+		strings.Replace(good, "argon2id", "argon2d", 1),
+		strings.Replace(good, "v=19", "v=16", 1),
+		strings.Replace(good, "$v=19", "", 1), // pre-1.3 format without version
+		strings.Replace(good, "m=1024", "m=0", 1),
+		strings.Replace(good, "m=1024", "m=4", 1), // below 8 KiB per lane
+		strings.Replace(good, "m=1024", "m=99999999", 1),
+		strings.Replace(good, "m=1024", "m=-1", 1),
+		strings.Replace(good, "m=1024", "m=+1024", 1),
+		strings.Replace(good, "t=1", "t=0", 1),
+		strings.Replace(good, "t=1", "t=100000", 1),
+		strings.Replace(good, "p=1", "p=0", 1),
+		strings.Replace(good, "p=1", "p=256", 1),
+		strings.Replace(good, "m=1024,t=1,p=1", "m=1024,t=1", 1),
+		strings.Replace(good, "m=1024,t=1,p=1", "m=1024,t=1,p=1,x=2", 1),
+		strings.Replace(good, "m=1024,t=1,p=1", "m=1024,m=1024,p=1", 1),
+		strings.Replace(good, "m=1024,t=1,p=1", "m1024,t=1,p=1", 1),
+		strings.Replace(good, "c29tZXNhbHRzb21lc2FsdA", "c29tZQ", 1),      // 4-byte salt
+		strings.Replace(good, "c29tZXNhbHRzb21lc2FsdA", "not*base64!", 1), // bad salt
+		strings.Replace(good, "FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk", "AAA", 1),
+		strings.Replace(good, "FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk", "FiU+I6Kb==", 1),
+		good + "$extra",
+		good[:len(good)-44],
+		"$argon2id$",
+		"$$$$$",
+	}
+	h := NewHasher(cheap, 1, time.Second)
+	for _, encoded := range bad {
+		ok, err := h.Verify(context.Background(), "password", encoded)
+		if ok || err != nil {
+			t.Errorf("Verify(%q) = %v, %v; want false, nil", encoded, ok, err)
+		}
+	}
+}
+
+func TestVerifyEmptyEncodedSpendsWork(t *testing.T) {
+	// Heavy enough that the hash dominates scheduling noise.
+	p := Params{MemoryKiB: 16 * 1024, TimeCost: 2, Parallelism: 1, SaltLen: 16, KeyLen: 32}
+	h := NewHasher(p, 1, time.Minute)
+	ctx := context.Background()
+	encoded, err := h.Hash(ctx, "password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fastest of a few runs is the least disturbed measurement.
+	fastest := func(f func()) time.Duration {
+		best := time.Duration(1<<63 - 1)
+		for range 3 {
+			start := time.Now()
+			f()
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	genuine := fastest(func() { h.Verify(ctx, "wrong", encoded) })
+	dummy := fastest(func() {
+		ok, err := h.Verify(ctx, "wrong", "")
+		if ok || err != nil {
+			t.Errorf("Verify(empty) = %v, %v; want false, nil", ok, err)
+		}
+	})
+	// A missing dummy hash is hundreds of times faster; a factor of 10
+	// leaves room for a loaded machine without hiding that.
+	if dummy < genuine/10 {
+		t.Fatalf("Verify with an empty hash took %v, a real verification %v: unknown accounts would be detectable by timing", dummy, genuine)
+	}
+}
+
+func TestBusyWhenSlotsStayTaken(t *testing.T) {
+	h := NewHasher(cheap, 2, 30*time.Millisecond)
+	ctx := context.Background()
+	// Occupy both slots, as two long-running hashes would.
+	h.slots <- struct{}{}
+	h.slots <- struct{}{}
+
+	start := time.Now()
+	_, err := h.Hash(ctx, "password")
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with all slots taken: err = %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited < 25*time.Millisecond {
+		t.Fatalf("Hash gave up after %v, before maxWait", waited)
+	}
+	if _, err := h.Verify(ctx, "password", "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$FiU+I6KbINfHoMBfkVDnS6qmzxgy7cg41IT8JQoCvvk"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Verify with all slots taken: err = %v, want ErrBusy", err)
+	}
+	if _, err := h.Verify(ctx, "password", ""); !errors.Is(err, ErrBusy) {
+		t.Fatalf("dummy Verify with all slots taken: err = %v, want ErrBusy", err)
+	}
+
+	// A slot freed while a caller waits is taken by that caller.
+	done := make(chan error, 1)
+	h2 := NewHasher(cheap, 1, 5*time.Second)
+	h2.slots <- struct{}{}
+	go func() {
+		_, err := h2.Hash(ctx, "password")
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	<-h2.slots
+	if err := <-done; err != nil {
+		t.Fatalf("Hash after a slot was freed: %v", err)
+	}
+
+	// Slots are given back after use.
+	<-h.slots
+	<-h.slots
+	for range 5 {
+		if _, err := h.Hash(ctx, "password"); err != nil {
+			t.Fatalf("Hash with free slots: %v", err)
+		}
+	}
+	if n := len(h.slots); n != 0 {
+		t.Fatalf("%d slots still held after all calls returned", n)
+	}
+}
+
+func TestZeroWaitFailsFast(t *testing.T) {
+	h := NewHasher(cheap, 1, 0)
+	h.slots <- struct{}{}
+	if _, err := h.Hash(context.Background(), "password"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("err = %v, want ErrBusy", err)
+	}
+}
+
+func TestContextRespected(t *testing.T) {
+	h := NewHasher(cheap, 1, time.Minute)
+	h.slots <- struct{}{}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := h.Hash(ctx, "password")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("Hash waited for maxWait instead of the context")
+	}
+
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	<-h.slots
+	if _, err := h.Verify(cancelled, "p", ""); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Verify with a cancelled context: err = %v, want context.Canceled", err)
+	}
+}
+
+func TestConcurrentUseStaysWithinLimit(t *testing.T) {
+	h := NewHasher(cheap, 2, time.Minute)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if len(h.slots) > 2 {
+				errs <- errors.New("more slots in use than allowed")
+			}
+			enc, err := h.Hash(ctx, strings.Repeat("p", i+1))
+			if err != nil {
+				errs <- err
+				return
+			}
+			if ok, err := h.Verify(ctx, strings.Repeat("p", i+1), enc); err != nil || !ok {
+				errs <- errors.New("own hash did not verify")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestInvalidParamsAreAnErrorNotAPanic(t *testing.T) {
+	for _, p := range []Params{
+		{},
+		{MemoryKiB: 1024, TimeCost: 1, Parallelism: 0, SaltLen: 16, KeyLen: 32},
+		{MemoryKiB: 1024, TimeCost: 0, Parallelism: 1, SaltLen: 16, KeyLen: 32},
+		{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 4, KeyLen: 32},
+		{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 2},
+		{MemoryKiB: 16, TimeCost: 1, Parallelism: 4, SaltLen: 16, KeyLen: 32},
+	} {
+		if _, err := NewHasher(p, 1, time.Second).Hash(context.Background(), "x"); err == nil {
+			t.Errorf("Hash with %+v: no error", p)
+		}
+	}
+	// Verify of an empty hash still spends work (falling back to the
+	// default parameters) and does not fail.
+	h := NewHasher(Params{}, 1, time.Second)
+	if ok, err := h.Verify(context.Background(), "x", ""); ok || err != nil {
+		t.Errorf("Verify(empty) with invalid params = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func BenchmarkHash(b *testing.B) {
+	h := NewHasher(DefaultParams(), 1, time.Minute)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
