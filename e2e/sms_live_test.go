@@ -112,3 +112,46 @@ func confirmMFALogin(t *testing.T, app *liveApp, pending, code string) string {
 	}
 	return token
 }
+
+// TestLiveSMSThroughTwilioAcrossReplicas runs two replicas of the SMS
+// starter app on one PostgreSQL database, sending through a fake Twilio
+// API that checks the real protocol (basic auth, the form, 201). Codes and
+// their pending tokens live in the database, so a sign-in started on one
+// replica is completed on the other, and a code confirmed on one cannot
+// be confirmed again on the other.
+func TestLiveSMSThroughTwilioAcrossReplicas(t *testing.T) {
+	tw := startTwilioFake(t)
+	bin, host := smsStarterApp(t, "postgres")
+	sink := startSink(t)
+	env := append(appEnv(t, sink, "postgres", "REGSTACK_REQUIRE_VERIFICATION=false"), tw.AppEnv()...)
+	a := startApp(t, bin, host, env)
+	b := startApp(t, bin, host, env)
+
+	const (
+		email = "sms-replicas@example.com"
+		pass  = "correct-horse-battery-2"
+		phone = "+14155550199"
+	)
+	if r := a.Do(t, "POST", apiPrefix+"/register", "", map[string]any{"email": email, "password": pass}); r.Status != http.StatusCreated {
+		t.Fatalf("register: %s", r)
+	}
+	session := login(t, a, email, pass)
+	enrolPhone(t, b, session, pass, phone, func(int) string { return tw.waitFor(t, phone).Body }, 1)
+
+	pending := startMFALogin(t, a, email, pass)
+	m := tw.waitFor(t, phone)
+	if m.From != tw.From {
+		t.Errorf("the SMS came from %q, want from_number %q", m.From, tw.From)
+	}
+	code := twilioCode(t, m)
+	token := confirmMFALogin(t, b, pending, code)
+	if r := a.Do(t, "GET", apiPrefix+"/me", token, nil); r.Status != http.StatusOK {
+		t.Errorf("the session from replica B on replica A: %s", r)
+	}
+	wantDetail(t, "the used code on the other replica",
+		a.Do(t, "POST", apiPrefix+"/login/mfa-confirm", "", map[string]any{"mfa_pending_token": pending, "code": code}),
+		http.StatusBadRequest, "No pending sign-in code — start the login flow again.")
+	if n := tw.rejections(); n != 0 {
+		t.Errorf("the fake Twilio refused %d requests: the app spoke the API wrongly", n)
+	}
+}
