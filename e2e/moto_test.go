@@ -101,22 +101,29 @@ type motoSMS struct {
 	MessageID   string `json:"message_id"`
 }
 
-// smsTo lists the SMS moto's SNS accepted for phone, oldest first.
-func (m *motoServer) smsTo(t testing.TB, phone string) []motoSMS {
+// data decodes moto's record of every call it accepted
+// (/moto-api/data.json) into v, a struct naming the parts a test reads.
+func (m *motoServer) data(t testing.TB, v any) {
 	t.Helper()
 	resp, err := http.Get(m.URL + "/moto-api/data.json")
 	if err != nil {
 		t.Fatalf("moto data: %v", err)
 	}
 	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("moto data.json: %v", err)
+	}
+}
+
+// smsTo lists the SMS moto's SNS accepted for phone, oldest first.
+func (m *motoServer) smsTo(t testing.TB, phone string) []motoSMS {
+	t.Helper()
 	var data struct {
 		SNS struct {
 			SMS []motoSMS `json:"SMS"`
 		} `json:"sns"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatalf("moto data.json: %v", err)
-	}
+	m.data(t, &data)
 	var out []motoSMS
 	for _, s := range data.SNS.SMS {
 		if s.PhoneNumber == phone {

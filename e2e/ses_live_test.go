@@ -71,19 +71,12 @@ func (m *motoServer) createEmailIdentity(t testing.TB, identity string) {
 // part only, a raw one whole.)
 func (m *motoServer) rawMailsTo(t testing.TB, addr string) []motoRawMail {
 	t.Helper()
-	resp, err := http.Get(m.URL + "/moto-api/data.json")
-	if err != nil {
-		t.Fatalf("moto data: %v", err)
-	}
-	defer resp.Body.Close()
 	var data struct {
 		SES struct {
 			RawMessage []motoRawMail `json:"RawMessage"`
 		} `json:"ses"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatalf("moto data.json: %v", err)
-	}
+	m.data(t, &data)
 	var out []motoRawMail
 	for _, msg := range data.SES.RawMessage {
 		for _, d := range msg.Destinations {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -245,11 +244,6 @@ func readHostFile(t *testing.T, path string) string {
 // for addr: `ses setup --send-test-to` sends a simple one.
 func (m *motoServer) simpleMailsTo(t testing.TB, addr string) int {
 	t.Helper()
-	resp, err := http.Get(m.URL + "/moto-api/data.json")
-	if err != nil {
-		t.Fatalf("moto data: %v", err)
-	}
-	defer resp.Body.Close()
 	var data struct {
 		SES struct {
 			Message []struct {
@@ -259,9 +253,7 @@ func (m *motoServer) simpleMailsTo(t testing.TB, addr string) int {
 			} `json:"Message"`
 		} `json:"ses"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatalf("moto data.json: %v", err)
-	}
+	m.data(t, &data)
 	n := 0
 	for _, msg := range data.SES.Message {
 		if slices.Contains(msg.Destinations.ToAddresses, addr) {

@@ -101,10 +101,12 @@ func Load(fsys fs.FS, conditions []string) (*Tree, error) {
 		known[c] = true
 	}
 	checkCond := func(cond string) error {
-		if known[strings.TrimPrefix(cond, "!")] {
-			return nil
+		for _, alt := range strings.Split(cond, "|") {
+			if !known[strings.TrimPrefix(alt, "!")] {
+				return fmt.Errorf("unknown condition %q (known: %s; a leading ! negates, | joins alternatives)", alt, strings.Join(conditions, ", "))
+			}
 		}
-		return fmt.Errorf("unknown condition %q (known: %s; a leading ! negates)", cond, strings.Join(conditions, ", "))
+		return nil
 	}
 	// Sorted, so a catalog with several faults always reports the same one.
 	for _, cond := range slices.Sorted(maps.Keys(c.Deps)) {

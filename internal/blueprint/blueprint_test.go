@@ -147,6 +147,7 @@ func TestLoadRejectsUnknownConditions(t *testing.T) {
 		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"!passwordreset\"]\n":                                                   `rule 1 (match "pkg/x*"): unknown condition "!passwordreset"`,
 		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"backend:oracle\"]\n":                                                   `unknown condition "backend:oracle"`,
 		"[deps]\n\"sso\" = [\"example.com/sso@v1.0.0\"]\n":                                                              `deps "sso": unknown condition "sso"`,
+		"[[rule]]\nmatch = \"pkg/x*\"\nwhen = [\"password_reset|sso\"]\n":                                               `rule 1 (match "pkg/x*"): unknown condition "sso"`,
 	}
 	for cat, want := range tests {
 		fsys := testTree()

@@ -9,68 +9,45 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/regstack/regstack/internal/checkreport"
 )
 
-// Status is the outcome of one check.
-type Status string
+// The shapes of the report are those of every operator check
+// (package checkreport).
+type (
+	Status = checkreport.Status
+	Check  = checkreport.Check
+)
 
 // The outcomes. A failure stops mail from being sent; a warning is worth
 // fixing (deliverability, limits, a check AWS or the emulator could not
 // answer) but does not count as failed; a skipped check could not run
 // because an earlier one failed.
 const (
-	Pass Status = "pass"
-	Fail Status = "fail"
-	Warn Status = "warn"
-	Skip Status = "skip"
+	Pass = checkreport.Pass
+	Fail = checkreport.Fail
+	Warn = checkreport.Warn
+	Skip = checkreport.Skip
 )
-
-// Check is the result of one named check. ID is stable so that scripts can
-// match on it; Fix says what to do when the status is not pass. Neither
-// ever holds a secret.
-type Check struct {
-	ID     string `json:"id"`
-	Status Status `json:"status"`
-	Detail string `json:"detail"`
-	Fix    string `json:"fix,omitempty"`
-}
 
 // Report is the outcome of a run, in the order the checks ran.
 type Report struct {
 	// Region is the AWS region the checks ran against ("" when none was
 	// found).
-	Region string  `json:"region"`
-	Checks []Check `json:"checks"`
+	Region string
+	Checks checkreport.List
 }
 
 // Count returns how many checks ended with status s.
-func (r *Report) Count(s Status) int {
-	n := 0
-	for _, c := range r.Checks {
-		if c.Status == s {
-			n++
-		}
-	}
-	return n
-}
+func (r *Report) Count(s Status) int { return r.Checks.Count(s) }
 
 // Find returns the check with the given id, if it ran.
-func (r *Report) Find(id string) (Check, bool) {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Check{}, false
-}
+func (r *Report) Find(id string) (Check, bool) { return r.Checks.Find(id) }
 
 func (r *Report) add(id string, s Status, detail, fix string) {
 	r.Checks = append(r.Checks, Check{ID: id, Status: s, Detail: detail, Fix: fix})
 }
-
-// symbols are the marks of the human-readable lines, the same ones
-// `regstack validate` prints.
-var symbols = map[Status]string{Pass: "✔", Fail: "✘", Warn: "⚠", Skip: "-"}
 
 // WriteText writes one line per check, its fix indented below it, and a
 // summary line.
@@ -80,7 +57,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if c.Status == Skip {
 			detail = "skipped: " + detail
 		}
-		if _, err := fmt.Fprintf(w, "%s %s — %s\n", symbols[c.Status], c.ID, detail); err != nil {
+		if _, err := fmt.Fprintf(w, "%s %s — %s\n", c.Status.Symbol(), c.ID, detail); err != nil {
 			return err
 		}
 		if c.Fix != "" && c.Status != Pass {
@@ -96,21 +73,17 @@ func (r *Report) WriteText(w io.Writer) error {
 
 // Summary is the report with its counts, the JSON shape CI jobs parse.
 type Summary struct {
-	Region   string  `json:"region"`
-	Checks   []Check `json:"checks"`
-	Passed   int     `json:"passed"`
-	Failed   int     `json:"failed"`
-	Warnings int     `json:"warnings"`
-	Skipped  int     `json:"skipped"`
+	Region   string           `json:"region"`
+	Checks   checkreport.List `json:"checks"`
+	Passed   int              `json:"passed"`
+	Failed   int              `json:"failed"`
+	Warnings int              `json:"warnings"`
+	Skipped  int              `json:"skipped"`
 }
 
 // Summary returns the report with its counts, so a CI job need not count.
 func (r *Report) Summary() Summary {
-	checks := r.Checks
-	if checks == nil {
-		checks = []Check{} // an empty list, not null, for parsers that expect an array
-	}
-	return Summary{r.Region, checks, r.Count(Pass), r.Count(Fail), r.Count(Warn), r.Count(Skip)}
+	return Summary{r.Region, r.Checks.JSON(), r.Count(Pass), r.Count(Fail), r.Count(Warn), r.Count(Skip)}
 }
 
 // MarshalJSON writes the Summary.

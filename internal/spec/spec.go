@@ -197,8 +197,20 @@ func New(a Answers, starter bool, version string) (*Spec, error) {
 
 // Has reports whether the condition named by a blueprint holds for the spec.
 // Conditions are the names Conditions lists (from the answers table), each
-// possibly prefixed with "!" to negate it; any other name is an error.
+// possibly prefixed with "!" to negate it, and alternatives joined by "|"
+// hold when any of them does; any other name is an error.
 func (s *Spec) Has(cond string) (bool, error) {
+	if alts := strings.Split(cond, "|"); len(alts) > 1 {
+		// Alternatives: a file several features need, such as a helper
+		// both the SMS and the SES settings use.
+		for _, alt := range alts {
+			ok, err := s.Has(alt)
+			if ok || err != nil {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
 	if neg, ok := strings.CutPrefix(cond, "!"); ok {
 		v, err := s.condition(neg)
 		return !v, err

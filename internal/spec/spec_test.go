@@ -124,6 +124,13 @@ func TestHas(t *testing.T) {
 		"password_reset":       false,
 		"!password_reset":      true,
 		"account_deletion":     true,
+		// Alternatives hold when any does.
+		"password_reset|account_deletion": true,
+		"password_reset|sms":              false,
+		"sms|!password_reset":             true,
+		// sms_backend is not asked without SMS, so none of its options
+		// holds.
+		"sms_backend:twilio|sms_backend:sns": false,
 	}
 	for cond, w := range want {
 		got, err := s.Has(cond)
@@ -131,7 +138,7 @@ func TestHas(t *testing.T) {
 			t.Errorf("Has(%q) = %v, %v; want %v", cond, got, err, w)
 		}
 	}
-	for _, bad := range []string{"sso", "!sso", "sms_backend", "backend:oracle", "backend", "admin:true", "!!admin", ""} {
+	for _, bad := range []string{"sso", "!sso", "sms_backend", "backend:oracle", "backend", "admin:true", "!!admin", "", "sms|sso", "sms|"} {
 		if _, err := s.Has(bad); err == nil {
 			t.Errorf("Has(%q) = nil error, want unknown condition", bad)
 		}

@@ -5,79 +5,52 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/regstack/regstack/internal/checkreport"
 )
 
-// Status is the outcome of one check.
-type Status string
+// The shapes of the report are those of every operator check
+// (package checkreport).
+type (
+	Status = checkreport.Status
+	Check  = checkreport.Check
+)
 
 // The outcomes. A warning is worth an operator's attention but does not
 // make the deployment fail the probe; a skipped check says why it did not
 // run.
 const (
-	Pass Status = "pass"
-	Fail Status = "fail"
-	Warn Status = "warn"
-	Skip Status = "skip"
+	Pass = checkreport.Pass
+	Fail = checkreport.Fail
+	Warn = checkreport.Warn
+	Skip = checkreport.Skip
 )
-
-// Check is the result of one named check. ID is stable across versions so
-// that CI jobs can match on it; Detail is for people and never holds a
-// token or a password.
-type Check struct {
-	ID       string        `json:"id"`
-	Status   Status        `json:"status"`
-	Detail   string        `json:"detail"`
-	Duration time.Duration `json:"-"`
-}
 
 // Report is the outcome of one probe, in the order the checks ran.
 type Report struct {
-	URL    string  `json:"url"`
-	Checks []Check `json:"checks"`
+	URL    string
+	Checks checkreport.List
 }
 
 // Count returns how many checks ended with status s.
-func (r *Report) Count(s Status) int {
-	n := 0
-	for _, c := range r.Checks {
-		if c.Status == s {
-			n++
-		}
-	}
-	return n
-}
+func (r *Report) Count(s Status) int { return r.Checks.Count(s) }
 
 // Find returns the check with the given id, if it ran.
-func (r *Report) Find(id string) (Check, bool) {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Check{}, false
-}
+func (r *Report) Find(id string) (Check, bool) { return r.Checks.Find(id) }
 
 // WriteJSON writes the report as one JSON object: url, checks, passed and
 // failed, the shape CI jobs parse.
 func (r *Report) WriteJSON(w io.Writer) error {
-	checks := r.Checks
-	if checks == nil {
-		checks = []Check{} // an empty list, not null, for parsers that expect an array
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(struct {
-		URL    string  `json:"url"`
-		Checks []Check `json:"checks"`
-		Passed int     `json:"passed"`
-		Failed int     `json:"failed"`
-	}{r.URL, checks, r.Count(Pass), r.Count(Fail)})
+		URL    string           `json:"url"`
+		Checks checkreport.List `json:"checks"`
+		Passed int              `json:"passed"`
+		Failed int              `json:"failed"`
+	}{r.URL, r.Checks.JSON(), r.Count(Pass), r.Count(Fail)})
 }
-
-// symbols are the marks of the human-readable lines, the same ones
-// `regstack doctor` prints.
-var symbols = map[Status]string{Pass: "✔", Fail: "✘", Warn: "⚠", Skip: "-"}
 
 // WriteText writes one line per check with how long it took, then a
 // summary line.
@@ -87,7 +60,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if c.Status == Skip {
 			detail = "skipped: " + detail
 		}
-		line := fmt.Sprintf("%s %s — %s", symbols[c.Status], c.ID, detail)
+		line := fmt.Sprintf("%s %s — %s", c.Status.Symbol(), c.ID, detail)
 		if c.Status != Skip {
 			line += fmt.Sprintf(" (%s)", formatDuration(c.Duration))
 		}

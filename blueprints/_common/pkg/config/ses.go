@@ -4,10 +4,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 )
 
@@ -48,40 +45,9 @@ func (e EmailConfig) validateSES() []error {
 		bad("ses_configuration_set", "%q is not a configuration set name", e.SESConfigurationSet)
 	}
 	if e.SESEndpoint != "" {
-		if err := checkSESEndpoint(e.SESEndpoint); err != nil {
+		if err := checkServiceURL(e.SESEndpoint); err != nil {
 			bad("ses_endpoint", "%v", err)
 		}
 	}
 	return errs
-}
-
-// checkSESEndpoint accepts an https URL, or an http one on a loopback
-// address (a local emulator in tests): anywhere else, plain http would
-// carry the messages, and their links, in the clear.
-func checkSESEndpoint(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		if strings.Contains(s, "@") {
-			// Perhaps credentials: keep the value out of the message.
-			return errors.New("is not an http(s) URL")
-		}
-		return fmt.Errorf("%q is not an http(s) URL", s)
-	}
-	shown := u.Redacted()
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must not contain credentials, a query or a fragment", shown)
-	}
-	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q must use https (http only on a loopback address)", shown)
-	}
-	return nil
-}
-
-// loopbackHost reports whether host is localhost or a loopback IP address.
-func loopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -4,10 +4,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"strings"
 )
@@ -48,7 +45,7 @@ func (s SMSConfig) validate() []error {
 	}
 	// Empty means Twilio's own, like the default.
 	if s.TwilioBaseURL != "" {
-		if err := checkTwilioBaseURL(s.TwilioBaseURL); err != nil {
+		if err := checkServiceURL(s.TwilioBaseURL); err != nil {
 			bad("twilio_base_url", "%v", err)
 		}
 	}
@@ -61,36 +58,4 @@ func isSenderID(s string) bool {
 	return smsSenderID.MatchString(s) && strings.ContainsFunc(s, func(r rune) bool {
 		return (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
 	})
-}
-
-// checkTwilioBaseURL accepts an https URL, or an http one on a loopback
-// address (a local fake in tests): anywhere else, plain http would carry
-// the auth token and the codes in the clear.
-func checkTwilioBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		if strings.Contains(s, "@") {
-			// Perhaps credentials: keep the value out of the message.
-			return errors.New("is not an http(s) URL")
-		}
-		return fmt.Errorf("%q is not an http(s) URL", s)
-	}
-	// A password in the URL stays out of the message.
-	shown := u.Redacted()
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must not contain credentials, a query or a fragment", shown)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("%q must use https (http only on a loopback address)", shown)
-	}
-	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
