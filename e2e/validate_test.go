@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,11 @@ var validateChecks = []string{
 	"register", "verify", "login", "me", "logout_revokes", "update_me",
 	"change_password_revokes", "password_reset", "change_email", "delete",
 }
+
+// validateSMSChecks are the checks of the SMS second factor, which a
+// probe of a deployment with /phone routes runs between change_email and
+// delete.
+var validateSMSChecks = []string{"sms_enrol", "sms_login", "sms_disable"}
 
 // validateReport is the JSON report of `regstack validate --json`.
 type validateReport struct {
@@ -51,49 +57,11 @@ type validateReport struct {
 // logout_revokes, and only that.
 func TestValidate(t *testing.T) {
 	bin, host := starterApp(t, "sqlite")
-	logFile := filepath.Join(t.TempDir(), "app.log")
-	app := startApp(t, logToFile(t, bin, logFile), host, []string{
-		"REGSTACK_DATABASE_URL=" + databaseURL(t, "sqlite"),
-		"REGSTACK_JWT_SECRET=" + randomAlnum(64),
-		"REGSTACK_EMAIL__BACKEND=console",
-		"REGSTACK_REQUIRE_VERIFICATION=true",
-	})
-	t.Cleanup(func() {
-		if t.Failed() {
-			log, _ := os.ReadFile(logFile)
-			t.Logf("app log:\n%s", tail(string(log), 40))
-		}
-	})
+	app, logFile := startLoggingApp(t, bin, host, "sqlite")
 	logSource := "file:" + logFile
 
 	t.Run("healthy", func(t *testing.T) {
-		out, code := runValidate(t, "--url", app.BaseURL, "--log-source", logSource, "--json")
-		if code != 0 {
-			t.Errorf("exit status %d, want 0", code)
-		}
-		r := parseValidateReport(t, out)
-		if r.URL != app.BaseURL {
-			t.Errorf("url = %q, want %s", r.URL, app.BaseURL)
-		}
-		var ids []string
-		for _, c := range r.Checks {
-			ids = append(ids, c.ID)
-			if c.Status != "pass" {
-				t.Errorf("%s: %s, %s; want pass", c.ID, c.Status, c.Detail)
-			}
-		}
-		if strings.Join(ids, " ") != strings.Join(validateChecks, " ") {
-			t.Errorf("checks %q\nwant %q", ids, validateChecks)
-		}
-		if r.Passed != len(validateChecks) || r.Failed != 0 {
-			t.Errorf("passed %d, failed %d; want %d, 0", r.Passed, r.Failed, len(validateChecks))
-		}
-		// The probe read the mailed tokens from the log, and printed none.
-		for _, tok := range logTokens(t, logFile) {
-			if strings.Contains(out, tok) {
-				t.Errorf("the report prints a token from the app's log")
-			}
-		}
+		checkHealthyProbe(t, app.BaseURL, logFile, validateChecks)
 	})
 
 	t.Run("wrong api prefix", func(t *testing.T) {
@@ -136,6 +104,125 @@ func TestValidate(t *testing.T) {
 			t.Errorf("--url ftp://...: exit status %d, want 2\n%s", code, out)
 		}
 	})
+}
+
+// TestValidateBackends runs the healthy-app probe against the starter app
+// on PostgreSQL and on MongoDB (FerretDB): every check passes there too.
+func TestValidateBackends(t *testing.T) {
+	for _, backend := range []string{"postgres", "mongo"} {
+		t.Run(backend, func(t *testing.T) {
+			bin, host := starterApp(t, backend)
+			app, logFile := startLoggingApp(t, bin, host, backend)
+			checkHealthyProbe(t, app.BaseURL, logFile, validateChecks)
+		})
+	}
+}
+
+// TestValidateSMS runs `regstack validate` against the live SMS starter
+// app on SQLite, with the console SMS backend logging each text message,
+// code included, to the file the probe reads: the account enrols the
+// probe's phone, signs in with a texted code and switches codes off again,
+// and the rest of the probe passes as without SMS. Without a phone number
+// the SMS steps are skipped, saying why.
+func TestValidateSMS(t *testing.T) {
+	bin, host := smsStarterApp(t, "sqlite")
+	app, logFile := startLoggingApp(t, bin, host, "sqlite", "REGSTACK_SMS__BACKEND=console")
+	withSMS := append(slices.Clone(validateChecks[:len(validateChecks)-1]), validateSMSChecks...)
+	withSMS = append(withSMS, "delete")
+
+	t.Run("healthy", func(t *testing.T) {
+		out := checkHealthyProbe(t, app.BaseURL, logFile, withSMS)
+		codes := logCodes(t, logFile)
+		if len(codes) != 2 {
+			t.Errorf("the app's log has %d text messages with codes, want 2 (enrolment, sign-in)", len(codes))
+		}
+		for _, code := range codes {
+			if regexp.MustCompile(`\b` + code + `\b`).MatchString(out) {
+				t.Errorf("the report prints a code from the app's log")
+			}
+		}
+	})
+
+	t.Run("no probe phone", func(t *testing.T) {
+		out, code := runValidate(t, "--url", app.BaseURL, "--log-source", "file:"+logFile, "--probe-phone", "", "--json")
+		if code != 0 {
+			t.Errorf("exit status %d, want 0", code)
+		}
+		r := parseValidateReport(t, out)
+		for _, c := range r.Checks {
+			want := "pass"
+			if slices.Contains(validateSMSChecks, c.ID) {
+				want = "skip"
+			}
+			if c.Status != want {
+				t.Errorf("%s: %s, %s; want %s", c.ID, c.Status, c.Detail, want)
+			}
+			if c.ID == "sms_enrol" && !strings.Contains(c.Detail, "--probe-phone") {
+				t.Errorf("sms_enrol is skipped with %q, which does not name --probe-phone", c.Detail)
+			}
+		}
+		if r.Passed != len(validateChecks) {
+			t.Errorf("passed %d, want %d", r.Passed, len(validateChecks))
+		}
+	})
+}
+
+// startLoggingApp starts the app bin on backend with the console mail
+// backend (and the given extra environment), its log written to a file
+// the probe reads; it returns the app and the file. The last lines of the
+// log are shown when the test fails.
+func startLoggingApp(t *testing.T, bin, host, backend string, extra ...string) (*liveApp, string) {
+	t.Helper()
+	logFile := filepath.Join(t.TempDir(), "app.log")
+	app := startApp(t, logToFile(t, bin, logFile), host, append([]string{
+		"REGSTACK_DATABASE_URL=" + databaseURL(t, backend),
+		"REGSTACK_JWT_SECRET=" + randomAlnum(64),
+		"REGSTACK_EMAIL__BACKEND=console",
+		"REGSTACK_REQUIRE_VERIFICATION=true",
+	}, extra...))
+	t.Cleanup(func() {
+		if t.Failed() {
+			log, _ := os.ReadFile(logFile)
+			t.Logf("app log:\n%s", tail(string(log), 40))
+		}
+	})
+	return app, logFile
+}
+
+// checkHealthyProbe runs the probe against a healthy app with its log as
+// the log source and checks that it runs exactly the checks want, each
+// passing, and prints none of the tokens in the log. It returns the
+// report.
+func checkHealthyProbe(t *testing.T, appURL, logFile string, want []string) string {
+	t.Helper()
+	out, code := runValidate(t, "--url", appURL, "--log-source", "file:"+logFile, "--json")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	r := parseValidateReport(t, out)
+	if r.URL != appURL {
+		t.Errorf("url = %q, want %s", r.URL, appURL)
+	}
+	var ids []string
+	for _, c := range r.Checks {
+		ids = append(ids, c.ID)
+		if c.Status != "pass" {
+			t.Errorf("%s: %s, %s; want pass", c.ID, c.Status, c.Detail)
+		}
+	}
+	if strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Errorf("checks %q\nwant %q", ids, want)
+	}
+	if r.Passed != len(want) || r.Failed != 0 {
+		t.Errorf("passed %d, failed %d; want %d, 0", r.Passed, r.Failed, len(want))
+	}
+	// The probe read the mailed tokens from the log, and printed none.
+	for _, tok := range logTokens(t, logFile) {
+		if strings.Contains(out, tok) {
+			t.Errorf("the report prints a token from the app's log")
+		}
+	}
+	return out
 }
 
 // logToFile returns a program that runs bin with its output appended to
@@ -250,4 +337,24 @@ func logTokens(t *testing.T, logFile string) []string {
 		t.Error("the app's log has no links with tokens; did the probe read the mail from elsewhere?")
 	}
 	return tokens
+}
+
+// logCodes returns the code of every text message in the app's log: the
+// console SMS backend logs its body, which ends with "@host #code".
+func logCodes(t *testing.T, logFile string) []string {
+	t.Helper()
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, line := range strings.Split(string(log), "\n") {
+		if !strings.Contains(line, "sms (console backend") {
+			continue
+		}
+		if m := regexp.MustCompile(`#([0-9]{4,10})\b`).FindStringSubmatch(line); m != nil {
+			codes = append(codes, m[1])
+		}
+	}
+	return codes
 }

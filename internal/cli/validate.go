@@ -19,6 +19,7 @@ type validateOptions struct {
 	apiPrefix   string
 	uiPrefix    string
 	emailDomain string
+	probePhone  string
 	logSource   string
 	json        bool
 	timeout     time.Duration
@@ -53,16 +54,23 @@ logout), update_me, change_password_revokes (the old token is refused),
 password_reset, change_email, and delete, which runs last whatever failed
 before, so the probe leaves no account behind.
 
+When the deployment has the SMS second factor (/phone routes), before
+delete: sms_enrol (the account enrols --probe-phone with the texted code),
+sms_login (a sign-in answers mfa_required, and the texted code completes
+it) and sms_disable (DELETE /phone switches the codes off again).
+
 verify, password_reset and change_email need the tokens of the mails the app
-sends. They are read from --log-source, the log of an app whose
-email.backend is "console" (it logs each mail's recipient and links):
+sends, and the SMS steps the texted codes. They are read from --log-source,
+the log of an app whose email.backend (and sms.backend) is "console" (it
+logs each mail's recipient and links, each text message's recipient and
+body):
   file:PATH      the app's log file, followed from its current end
   cmd:COMMAND    a shell command that prints the log, run again while
                  waiting, such as 'cmd:docker logs app 2>&1'
 Without it those steps are skipped; when the deployment requires
 verification, so is everything after register.
 
-Tokens and passwords are never printed.`,
+Tokens, codes and passwords are never printed.`,
 		Example: `  regstack validate --url https://app.example.com
   regstack validate --url http://127.0.0.1:8000 --log-source file:app.log
   regstack validate --url https://staging.example.com --log-source 'cmd:docker logs app 2>&1' --json`,
@@ -74,15 +82,20 @@ Tokens and passwords are never printed.`,
 	f.StringVar(&o.apiPrefix, "api-prefix", "/api/auth", "`path` of the JSON API (the app's api_prefix)")
 	f.StringVar(&o.uiPrefix, "ui-prefix", "/account", "`path` of the pages (the app's ui_prefix); empty when it serves none")
 	f.StringVar(&o.emailDomain, "probe-email-domain", "regstack-probe.example", "`domain` of the throw-away account's address")
-	f.StringVar(&o.logSource, "log-source", "", "where the mailed tokens are read: file:PATH (the app's log file) or cmd:COMMAND (prints the log)")
+	f.StringVar(&o.probePhone, "probe-phone", "+14155550100", "`number` (E.164) the throw-away account enrols for SMS codes; empty skips the SMS steps")
+	f.StringVar(&o.logSource, "log-source", "", "where the mailed tokens and texted codes are read: file:PATH (the app's log file) or cmd:COMMAND (prints the log)")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long one request may take (a mailed token is awaited for at most 10s)")
+	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long one request may take (a mailed token or texted code is awaited for at most 10s)")
 	f.BoolVar(&o.insecure, "insecure", false, "accept any TLS certificate (self-signed test deployments)")
 	return cmd
 }
 
 // domainPattern is a DNS name with at least two labels.
 var domainPattern = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
+// e164Pattern is the shape the generated app requires of a phone number
+// before it asks libphonenumber whether the number exists.
+var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 
 func (o *validateOptions) options() (validate.Options, error) {
 	if o.url == "" {
@@ -102,6 +115,9 @@ func (o *validateOptions) options() (validate.Options, error) {
 	if !domainPattern.MatchString(o.emailDomain) {
 		return validate.Options{}, fmt.Errorf("--probe-email-domain %q: want a domain such as regstack-probe.example", o.emailDomain)
 	}
+	if o.probePhone != "" && !e164Pattern.MatchString(o.probePhone) {
+		return validate.Options{}, fmt.Errorf("--probe-phone %q: want an E.164 number such as +14155550100, or \"\" to skip the SMS steps", o.probePhone)
+	}
 	if o.timeout <= 0 {
 		return validate.Options{}, fmt.Errorf("--timeout %s: must be positive", o.timeout)
 	}
@@ -110,6 +126,7 @@ func (o *validateOptions) options() (validate.Options, error) {
 		APIPrefix:        api,
 		UIPrefix:         ui,
 		ProbeEmailDomain: strings.ToLower(o.emailDomain),
+		ProbePhone:       o.probePhone,
 		Timeout:          o.timeout,
 		Insecure:         o.insecure,
 	}

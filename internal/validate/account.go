@@ -11,7 +11,8 @@ import (
 
 // accountFlow walks the account lifecycle with a throw-away account:
 // register, verify, login, me, logout, update, change password, reset,
-// change email, delete. It holds the account's current credentials; the
+// change email, the SMS second factor when the deployment has it, delete.
+// It holds the account's current credentials; the
 // password and the tokens never appear in a check's detail.
 type accountFlow struct {
 	p        *probe
@@ -22,7 +23,14 @@ type accountFlow struct {
 	markErr error  // why the log source could not be read before register
 	pending bool   // register answered with a pending registration
 	created bool   // an account exists that the probe must delete
+	mfaOn   bool   // the account asks for SMS codes (sms_enrol turned them on)
 	blocked string // why the account cannot be used, once it cannot
+}
+
+// flowStep is one check of the account flow.
+type flowStep struct {
+	id string
+	fn func(context.Context) (Status, string)
 }
 
 func newAccountFlow(p *probe) *accountFlow {
@@ -48,10 +56,7 @@ func probePassword() string { return "Probe-" + rand.Text() }
 // run runs the steps in order. Delete comes last and runs whatever failed
 // before it, so that a failed probe does not leave its account behind.
 func (f *accountFlow) run(ctx context.Context) {
-	steps := []struct {
-		id string
-		fn func(context.Context) (Status, string)
-	}{
+	steps := []flowStep{
 		{"register", f.register},
 		{"verify", f.verify},
 		{"login", f.login},
@@ -61,6 +66,9 @@ func (f *accountFlow) run(ctx context.Context) {
 		{"change_password_revokes", f.changePasswordRevokes},
 		{"password_reset", f.passwordReset},
 		{"change_email", f.changeEmail},
+	}
+	if f.p.doc != nil && f.p.doc.hasPrefix("/phone") {
+		steps = append(steps, f.smsSteps()...)
 	}
 	for _, s := range steps {
 		if f.blocked == "" && ctx.Err() != nil {
@@ -78,7 +86,8 @@ func (f *accountFlow) run(ctx context.Context) {
 	f.p.check(cleanup, "delete", f.deleteAccount)
 }
 
-// mark notes the log's tokens before a step that sends mail.
+// mark notes the log's tokens and codes before a step that sends mail or
+// a text message.
 func (f *accountFlow) mark(ctx context.Context) error {
 	if f.p.opts.Logs == nil {
 		return nil
@@ -166,18 +175,30 @@ func (f *accountFlow) signIn(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.Status != http.StatusOK {
+		return fmt.Errorf("POST %s as %s answers %s, want 200", f.p.api("/login"), f.email, a)
+	}
+	token, ok := bearerToken(a)
+	if !ok {
+		if a.field("status") == "mfa_required" {
+			return fmt.Errorf("POST %s answers mfa_required: the account asks for an SMS code", f.p.api("/login"))
+		}
+		return fmt.Errorf("POST %s answers 200 without an access_token of token_type bearer", f.p.api("/login"))
+	}
+	f.token = token
+	return nil
+}
+
+// bearerToken returns the access token of a sign-in's answer.
+func bearerToken(a answer) (string, bool) {
 	var body struct {
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
 	}
-	if a.Status != http.StatusOK {
-		return fmt.Errorf("POST %s as %s answers %s, want 200", f.p.api("/login"), f.email, a)
-	}
 	if err := json.Unmarshal(a.Body, &body); err != nil || body.AccessToken == "" || !strings.EqualFold(body.TokenType, "bearer") {
-		return fmt.Errorf("POST %s answers 200 without an access_token of token_type bearer", f.p.api("/login"))
+		return "", false
 	}
-	f.token = body.AccessToken
-	return nil
+	return body.AccessToken, true
 }
 
 // session makes sure a working token is held, signing in again if not.

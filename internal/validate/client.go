@@ -109,6 +109,17 @@ func (a answer) field(key string) string {
 	return s
 }
 
+// flag returns the value of a top-level boolean key of a JSON object
+// body, and whether the body has it.
+func (a answer) flag(key string) (value, ok bool) {
+	var m map[string]any
+	if json.Unmarshal(a.Body, &m) != nil {
+		return false, false
+	}
+	value, ok = m[key].(bool)
+	return value, ok
+}
+
 // String describes the answer for a check's detail: the status and, for an
 // error, its "detail" message. It never includes the rest of the body,
 // which for a successful sign-in holds a token.

@@ -14,23 +14,26 @@ import (
 	"time"
 )
 
-// Defaults for how long a log source is watched for a mailed link.
+// Defaults for how long a log source is watched for a mailed link or a
+// texted code.
 const (
 	tokenWait     = 10 * time.Second
 	tokenInterval = 250 * time.Millisecond
 )
 
 // LogSource finds the one-time tokens of the emails a deployment sends,
-// in its log. The console mail backend of a generated app logs every
-// message as one line with its recipient and its links; a link with
-// token= for the probe's address is the mail the probe waits for.
+// and the codes of its text messages, in its log. The console mail backend
+// of a generated app logs every message as one line with its recipient and
+// its links; a link with token= for the probe's address is the mail the
+// probe waits for. The console SMS backend logs every text message as one
+// line with its recipient and body (see Code).
 //
-// Tokens already in the log when a step starts (Mark) are never returned,
-// so a step cannot pick up the link of an earlier one.
+// Tokens and codes already in the log when a step starts (Mark) are never
+// returned, so a step cannot pick up the link or code of an earlier one.
 type LogSource struct {
 	desc     string // the --log-source value, for messages
 	read     func(ctx context.Context) ([]byte, error)
-	seen     map[string]bool
+	seen     map[string]bool // tokens, and the lines of codes (codeLineKey)
 	wait     time.Duration
 	interval time.Duration
 }
@@ -61,8 +64,8 @@ func ParseLogSource(spec string, timeout time.Duration) (*LogSource, error) {
 	return s, nil
 }
 
-// Mark remembers every token in the log now, so that Token only returns
-// one that a later request caused.
+// Mark remembers every token and every texted code in the log now, so
+// that Token and Code only return one that a later request caused.
 func (s *LogSource) Mark(ctx context.Context) error {
 	text, err := s.read(ctx)
 	if err != nil {
@@ -71,28 +74,70 @@ func (s *LogSource) Mark(ctx context.Context) error {
 	for _, m := range tokenParam.FindAllSubmatch(text, -1) {
 		s.seen[unescapeToken(m[1])] = true
 	}
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if smsCode.Match(line) {
+			s.seen[codeLineKey(line)] = true
+		}
+	}
 	return nil
 }
 
 // Token waits for a new link with a token for address to appear in the
 // log and returns the token of the newest one.
 func (s *LogSource) Token(ctx context.Context, address string) (string, error) {
+	return s.await(ctx, func(text []byte) (string, bool) {
+		tokens := tokensFor(text, address)
+		for i := len(tokens) - 1; i >= 0; i-- {
+			if !s.seen[tokens[i]] {
+				s.seen[tokens[i]] = true
+				return tokens[i], true
+			}
+		}
+		return "", false
+	}, func() error {
+		return fmt.Errorf("no link with a token for %s appeared in %s within %s (the app must use email.backend = \"console\", and the source must be its log)",
+			address, s.desc, s.wait)
+	})
+}
+
+// Code waits for a new text message to phone to appear in the log and
+// returns the code of the newest one. The console SMS backend of a
+// generated app logs each message as one line with its recipient and its
+// body, which ends with the WebOTP line "@host #code".
+//
+// A code is remembered by its whole log line, not its value: two messages
+// may well carry the same code, while two lines of a log differ at least
+// in their time.
+func (s *LogSource) Code(ctx context.Context, phone string) (string, error) {
+	return s.await(ctx, func(text []byte) (string, bool) {
+		lines := codeLinesFor(text, phone)
+		for i := len(lines) - 1; i >= 0; i-- {
+			if key := codeLineKey(lines[i]); !s.seen[key] {
+				s.seen[key] = true
+				return lineCode(lines[i]), true
+			}
+		}
+		return "", false
+	}, func() error {
+		return fmt.Errorf("no text message with a code for %s appeared in %s within %s (the app must use sms.backend = \"console\", and the source must be its log)",
+			phone, s.desc, s.wait)
+	})
+}
+
+// await reads the log until find finds what a step waits for, or the
+// source's wait is over; then it returns timedOut's error.
+func (s *LogSource) await(ctx context.Context, find func(text []byte) (string, bool), timedOut func() error) (string, error) {
 	deadline := time.Now().Add(s.wait)
 	for {
 		text, err := s.read(ctx)
 		if err != nil {
 			return "", err
 		}
-		tokens := tokensFor(text, address)
-		for i := len(tokens) - 1; i >= 0; i-- {
-			if !s.seen[tokens[i]] {
-				s.seen[tokens[i]] = true
-				return tokens[i], nil
-			}
+		if v, ok := find(text); ok {
+			return v, nil
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("no link with a token for %s appeared in %s within %s (the app must use email.backend = \"console\", and the source must be its log)",
-				address, s.desc, s.wait)
+			return "", timedOut()
 		}
 		select {
 		case <-ctx.Done():
@@ -160,12 +205,63 @@ func isDomainChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-'
 }
 
-// redactTokens replaces the value of every token parameter in s, for
-// error messages that quote a log.
-func redactTokens(s string) string {
-	return tokenParam.ReplaceAllStringFunc(s, func(m string) string {
+// smsCode matches the code of a text message: the WebOTP line every
+// message of the generated app ends with ("@host #123456"), or, in a
+// template edited without it, the code after "code" ("sign-in code: 123456").
+var smsCode = regexp.MustCompile(`(?:#|\b[Cc]ode:?\s+)([0-9]{4,10})\b`)
+
+// codeLinesFor returns the lines of text that mention phone and hold a
+// code, in the order they appear.
+func codeLinesFor(text []byte, phone string) [][]byte {
+	var lines [][]byte
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if mentionsPhone(line, phone) && smsCode.Match(line) {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// lineCode returns the last code on line: the WebOTP line comes last.
+func lineCode(line []byte) string {
+	m := smsCode.FindAllSubmatch(line, -1)
+	if len(m) == 0 {
+		return ""
+	}
+	return string(m[len(m)-1][1])
+}
+
+// codeLineKey is how a log line with a code is remembered.
+func codeLineKey(line []byte) string { return "sms line\x00" + string(bytes.TrimSpace(line)) }
+
+// mentionsPhone reports whether line holds phone (E.164, with its +) as a
+// whole number: +1415555010 must not match +14155550100.
+func mentionsPhone(line []byte, phone string) bool {
+	p := []byte(phone)
+	for from := 0; ; {
+		i := bytes.Index(line[from:], p)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(p)
+		if (start == 0 || !isDigit(line[start-1])) && (end == len(line) || !isDigit(line[end])) {
+			return true
+		}
+		from = start + 1
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// redactSecrets replaces the value of every token parameter and every
+// texted code in s, for error messages that quote a log.
+func redactSecrets(s string) string {
+	s = tokenParam.ReplaceAllStringFunc(s, func(m string) string {
 		i := strings.LastIndex(m, "token=")
 		return m[:i] + "token=[REDACTED]"
+	})
+	return smsCode.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.TrimRight(m, "0123456789") + "[REDACTED]"
 	})
 }
 
@@ -239,9 +335,9 @@ func runLogCommand(ctx context.Context, command string, timeout time.Duration) (
 		}
 		// The command's error output may be the log itself (docker logs
 		// writes the app's stderr there): quote only its last line, with
-		// any token blanked out.
+		// any token or code blanked out.
 		if last := lastLine(stderr.String()); last != "" {
-			msg += ": " + truncate(redactTokens(last), 200)
+			msg += ": " + truncate(redactSecrets(last), 200)
 		}
 		return nil, fmt.Errorf("log command %q: %s", command, msg)
 	}

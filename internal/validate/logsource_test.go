@@ -41,13 +41,98 @@ func TestTokensFor(t *testing.T) {
 	}
 }
 
-func TestRedactTokens(t *testing.T) {
-	got := redactTokens(textLine + ` next=https://x/r?a=1\u0026token=secret2`)
+func TestRedactSecrets(t *testing.T) {
+	got := redactSecrets(textLine + ` next=https://x/r?a=1\u0026token=secret2`)
 	if strings.Contains(got, "OBHpaM4") || strings.Contains(got, "secret2") {
 		t.Errorf("a token survived: %s", got)
 	}
 	if !strings.Contains(got, "/account/verify?token=[REDACTED]") || !strings.Contains(got, `a=1\u0026token=[REDACTED]`) {
-		t.Errorf("redactTokens changed more than the tokens: %s", got)
+		t.Errorf("redactSecrets changed more than the tokens: %s", got)
+	}
+	got = redactSecrets(smsTextLine)
+	if strings.Contains(got, "481516") {
+		t.Errorf("a code survived: %s", got)
+	}
+	if !strings.Contains(got, "to=+14155550100") || !strings.Contains(got, "code: [REDACTED]") || !strings.Contains(got, "#[REDACTED]") {
+		t.Errorf("redactSecrets changed more than the codes: %s", got)
+	}
+}
+
+// The line the generated app's console SMS backend writes with slog's text
+// handler, and the same message from a JSON handler.
+const (
+	smsTextLine = `time=2026-12-03T21:05:28.165Z level=INFO msg="sms (console backend, not sent)" to=+14155550100 from="" body="Demo verification code: 481516. It expires in 5 minutes.\n\n@127.0.0.1 #481516\n"`
+	smsJSONLine = `{"time":"2026-12-03T21:05:29Z","level":"INFO","msg":"sms (console backend, not sent)","to":"+14155550100","from":"","body":"Demo sign-in code: 234200. Expires in 5 minutes. If you didn't try to sign in, ignore this message.\n\n@app.example.com #234200\n"}`
+)
+
+func TestCodeLinesFor(t *testing.T) {
+	codes := func(text, phone string) []string {
+		var got []string
+		for _, l := range codeLinesFor([]byte(text), phone) {
+			got = append(got, lineCode(l))
+		}
+		return got
+	}
+	for _, c := range []struct {
+		name, text, phone string
+		want              []string
+	}{
+		{"slog text", smsTextLine, "+14155550100", []string{"481516"}},
+		{"slog JSON", smsJSONLine, "+14155550100", []string{"234200"}},
+		{"another number", smsTextLine, "+14155550101", nil},
+		{"number inside a longer one", strings.Replace(smsTextLine, "+14155550100", "+141555501001", 1), "+14155550100", nil},
+		{"a prefix of the number", smsTextLine, "+1415555010", nil},
+		{"template without the WebOTP line", `to=+14155550100 body="Your code: 0042"`, "+14155550100", []string{"0042"}},
+		{"a mail, not a text message", textLine, "+14155550100", nil},
+		{"lines in order", smsTextLine + "\n" + textLine + "\n" + smsJSONLine + "\n", "+14155550100", []string{"481516", "234200"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := codes(c.text, c.phone); !slices.Equal(got, c.want) {
+				t.Errorf("codes = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestCode: Code returns the newest code for the number that came after
+// Mark, and never the same log line twice; an equal code on a new line is
+// a new message.
+func TestCode(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "app.log")
+	if err := os.WriteFile(path, []byte(smsTextLine+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseLogSource("cmd:cat '"+path+"'", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastSource(s)
+	if err := s.Mark(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := s.Code(ctx, "+14155550100"); err == nil {
+		t.Fatalf("Code with nothing new in the log = %q, want an error", code)
+	} else if !strings.Contains(err.Error(), "+14155550100") || !strings.Contains(err.Error(), "sms.backend") || strings.Contains(err.Error(), "481516") {
+		t.Errorf("error does not name the number and the backend, or quotes a code: %v", err)
+	}
+
+	appendFile(t, path, strings.Replace(smsTextLine, "481516", "111111", 2)+"\n")
+	appendFile(t, path, smsJSONLine+"\n")
+	appendFile(t, path, strings.Replace(smsTextLine, "+14155550100", "+14155550199", 1)+"\n")
+	if code, err := s.Code(ctx, "+14155550100"); err != nil || code != "234200" {
+		t.Fatalf("Code = %q, %v; want the newest, 234200", code, err)
+	}
+	// The same code again, on a later line, is a new message.
+	appendFile(t, path, strings.Replace(smsJSONLine, "21:05:29Z", "21:05:59Z", 1)+"\n")
+	if code, err := s.Code(ctx, "+14155550100"); err != nil || code != "234200" {
+		t.Fatalf("Code for a repeated code = %q, %v; want 234200", code, err)
+	}
+	if err := s.Mark(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := s.Code(ctx, "+14155550100"); err == nil {
+		t.Errorf("Code after Mark = %q, want an error: every code is old", code)
 	}
 }
 

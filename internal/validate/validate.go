@@ -2,7 +2,8 @@
 // way an operator checks a deploy: is the API where it should be, healthy
 // and ready, does its OpenAPI document match what it serves, does it send
 // the security headers, and does the whole account lifecycle work for a
-// throw-away account (which the probe deletes again at the end).
+// throw-away account (which the probe deletes again at the end), its SMS
+// second factor included when the deployment has one.
 //
 // Every check is named by a stable id and ends as pass, fail, warn or
 // skip; the Report is printed by the `regstack validate` command.
@@ -29,8 +30,11 @@ type Options struct {
 	UIPrefix string
 	// ProbeEmailDomain is the domain of the throw-away account's address.
 	ProbeEmailDomain string
-	// Logs is where the tokens of the emails are read; nil skips the steps
-	// that need one.
+	// ProbePhone is the number (E.164) the throw-away account enrols for
+	// SMS codes; empty skips the SMS steps.
+	ProbePhone string
+	// Logs is where the tokens of the emails and the codes of the text
+	// messages are read; nil skips the steps that need one.
 	Logs *LogSource
 	// Timeout bounds each request.
 	Timeout time.Duration
@@ -212,13 +216,11 @@ func (p *probe) headers(ctx context.Context, samples []headerSample) (Status, st
 }
 
 // optionalFeatures reports the features this version does not probe yet,
-// when the deployment has them.
+// when the deployment has them. (The SMS second factor is probed by the
+// account flow.)
 func (p *probe) optionalFeatures() {
 	if p.doc == nil {
 		return
-	}
-	if p.doc.hasPrefix("/phone") {
-		p.skip("sms", "the deployment has SMS routes (/phone/...); not probed by this version")
 	}
 	if p.doc.hasPrefix("/oauth") {
 		p.skip("google", "the deployment has sign-in with Google (/oauth/...); not probed by this version")
