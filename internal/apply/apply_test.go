@@ -134,3 +134,28 @@ func TestRefusesPathsOutsideRoot(t *testing.T) {
 		}
 	}
 }
+
+// WriteAll stages every file before renaming any: a file that cannot be
+// renamed into place (a folder is in the way) stops the run after the files
+// before it, and no temporary file is left behind, staged or not.
+func TestWriteAllFailingRenameLeavesNoTemps(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "b.go", "inner"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var written []string
+	files := []File{
+		{Path: "a.go", Data: []byte("package a\n"), Perm: 0o644},
+		{Path: "b.go", Data: []byte("package b\n"), Perm: 0o644},
+		{Path: "c.go", Data: []byte("package c\n"), Perm: 0o644},
+	}
+	if err := WriteAll(dir, files, func(p string) { written = append(written, p) }); err == nil {
+		t.Fatal("WriteAll over a non-empty folder = nil error")
+	}
+	if !slices.Equal(written, []string{"a.go"}) {
+		t.Errorf("written callback saw %v, want [a.go]", written)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"a.go", "b.go"}) {
+		t.Errorf("folder holds %v, want a.go and the folder b.go only", names)
+	}
+}

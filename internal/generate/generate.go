@@ -6,10 +6,12 @@
 package generate
 
 import (
+	"embed"
 	"fmt"
 	"io/fs"
 	"strings"
 
+	"github.com/regstack/regstack/blueprints"
 	"github.com/regstack/regstack/internal/blueprint"
 	"github.com/regstack/regstack/internal/manifest"
 	"github.com/regstack/regstack/internal/render"
@@ -47,7 +49,7 @@ func LoadBlueprints(fsys fs.FS) (*blueprint.Tree, error) {
 // snapshot of exactly the rendered files, and the manifest. The same spec
 // and tree always give the same bytes.
 func Generate(s *spec.Spec, tree *blueprint.Tree) ([]File, error) {
-	rendered, err := render.Render(s, tree)
+	rendered, err := render.RenderWith(s, tree, render.Options{GofmtedGo: embedded(tree)})
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +79,14 @@ func Generate(s *spec.Spec, tree *blueprint.Tree) ([]File, error) {
 		files = append(files, File{File: render.File{Path: p.path, Data: p.data, Perm: 0o644}, Provenance: true})
 	}
 	return files, nil
+}
+
+// embedded reports whether tree is regstack's built-in blueprint tree, whose
+// Go files `make fmt-check` keeps gofmt'd (render.Options.GofmtedGo). A tree
+// from --blueprints is the operator's copy and may not be.
+func embedded(tree *blueprint.Tree) bool {
+	fsys, ok := tree.FS.(embed.FS)
+	return ok && fsys == blueprints.FS
 }
 
 // Rendered returns the blueprint output among files, without the

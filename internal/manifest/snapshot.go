@@ -27,7 +27,12 @@ func Snapshot(files []render.File) ([]byte, error) {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	// BestSpeed: at BestCompression this archive took more CPU than
+	// rendering every file of the run. BestSpeed is about four times faster
+	// for a quarter more bytes (330 KB instead of 268 KB for the default
+	// host). The level changes neither what the archive holds nor how it is
+	// read, so snapshots written at any level stay readable.
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,10 @@ import (
 	"go/format"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/BurntSushi/toml"
@@ -52,18 +54,49 @@ type File struct {
 	Perm fs.FileMode
 }
 
+// Options tune how Render works, never what it produces.
+type Options struct {
+	// GofmtedGo promises that every plain .go blueprint (not a template,
+	// not emitted) is already gofmt'd, as `make fmt-check` ensures for the
+	// embedded tree. Such a file that needs no package rename then keeps its
+	// bytes instead of going through format.Source, which is most of a
+	// run's CPU time: only the placeholder import paths change, and a test
+	// checks that this never changes gofmt's layout. Leave it false for a
+	// tree the operator edits (--blueprints).
+	GofmtedGo bool
+}
+
 // Render renders every blueprint entry whose conditions hold for s.
 func Render(s *spec.Spec, tree *blueprint.Tree) ([]File, error) {
+	return RenderWith(s, tree, Options{})
+}
+
+// RenderWith is Render with options. The files are rendered in parallel,
+// but the result (and the error, should several entries fail) is the one a
+// sequential run over the entries in catalog order gives.
+func RenderWith(s *spec.Spec, tree *blueprint.Tree, opts Options) ([]File, error) {
 	entries, err := tree.Entries("common", s.Backend)
 	if err != nil {
 		return nil, err
 	}
-	var files []File
+	// Choose the entries and their destinations in order. An error here
+	// (a bad condition, two entries writing one file) ends the selection;
+	// it is reported after the entries chosen before it, so that one of
+	// them failing to render wins, as it would in a sequential run.
+	type job struct {
+		e    blueprint.Entry
+		dst  string
+		data []byte
+		err  error
+	}
+	var jobs []job
+	var selectErr error
 	seen := map[string]string{}
 	for _, e := range entries {
 		ok, err := holds(s, e.When)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.ID, err)
+			selectErr = fmt.Errorf("%s: %w", e.ID, err)
+			break
 		}
 		if !ok {
 			continue
@@ -73,18 +106,47 @@ func Render(s *spec.Spec, tree *blueprint.Tree) ([]File, error) {
 			continue
 		}
 		if prev, dup := seen[dst]; dup {
-			return nil, fmt.Errorf("%s and %s both write %s", prev, e.ID, dst)
+			selectErr = fmt.Errorf("%s and %s both write %s", prev, e.ID, dst)
+			break
 		}
 		seen[dst] = e.ID
-		src, err := fs.ReadFile(tree.FS, e.Source)
-		if err != nil {
-			return nil, err
+		jobs = append(jobs, job{e: e, dst: dst})
+	}
+
+	// Render on every core: gofmt and templates are CPU-bound, and each
+	// job writes only its own slot, so the order stays the catalog's.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := range next {
+				j := &jobs[i]
+				src, err := fs.ReadFile(tree.FS, j.e.Source)
+				if err != nil {
+					j.err = err
+					continue
+				}
+				if j.data, err = renderOne(s, j.e, src, opts); err != nil {
+					j.err = fmt.Errorf("%s: %w", j.e.ID, err)
+				}
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	files := make([]File, 0, len(jobs))
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, j.err
 		}
-		data, err := renderOne(s, e, src)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.ID, err)
-		}
-		files = append(files, File{Path: dst, Template: e.ID, Mode: e.Mode, Data: data, Perm: 0o644})
+		files = append(files, File{Path: j.dst, Template: j.e.ID, Mode: j.e.Mode, Data: j.data, Perm: 0o644})
+	}
+	if selectErr != nil {
+		return nil, selectErr
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
@@ -117,7 +179,7 @@ func destination(s *spec.Spec, p string) (string, bool) {
 	return "", false
 }
 
-func renderOne(s *spec.Spec, e blueprint.Entry, src []byte) ([]byte, error) {
+func renderOne(s *spec.Spec, e blueprint.Entry, src []byte, opts Options) ([]byte, error) {
 	data := src
 	if strings.HasSuffix(e.Path, emitSuffix) {
 		var err error
@@ -125,7 +187,7 @@ func renderOne(s *spec.Spec, e blueprint.Entry, src []byte) ([]byte, error) {
 			return nil, err
 		}
 		if strings.HasSuffix(strings.TrimSuffix(e.Path, emitSuffix), ".go") {
-			return renderGo(s, data)
+			return renderGo(s, data, false)
 		}
 		return data, nil
 	}
@@ -138,17 +200,27 @@ func renderOne(s *spec.Spec, e blueprint.Entry, src []byte) ([]byte, error) {
 		if err := t.Execute(&buf, s); err != nil {
 			return nil, err
 		}
-		data = buf.Bytes()
+		return renderGoIf(s, e.Path, buf.Bytes(), false)
 	}
-	if strings.HasSuffix(strings.TrimSuffix(e.Path, ".tmpl"), ".go") {
-		return renderGo(s, data)
+	return renderGoIf(s, e.Path, data, opts.GofmtedGo)
+}
+
+// renderGoIf passes data through renderGo when the blueprint at path
+// (a template or not) renders a Go file.
+func renderGoIf(s *spec.Spec, path string, data []byte, gofmted bool) ([]byte, error) {
+	if strings.HasSuffix(strings.TrimSuffix(path, ".tmpl"), ".go") {
+		return renderGo(s, data, gofmted)
 	}
 	return data, nil
 }
 
 // renderGo points the placeholder imports at the host module, renames the
-// package when the operator chose another folder name, and gofmts.
-func renderGo(s *spec.Spec, src []byte) ([]byte, error) {
+// package when the operator chose another folder name, and gofmts. gofmted
+// says src is gofmt'd already (Options.GofmtedGo): then only a rename,
+// which reprints the file, needs gofmt, since the new import paths leave
+// the layout as it was (TestGofmtedGoSkipsOnlyNoOps checks every embedded
+// blueprint).
+func renderGo(s *spec.Spec, src []byte, gofmted bool) ([]byte, error) {
 	out := bytes.ReplaceAll(src, []byte(`"`+placeholderPackage), []byte(`"`+s.PackageImport))
 	out = bytes.ReplaceAll(out, []byte(`"`+placeholderModule), []byte(`"`+s.Module))
 	if s.PackageName != placeholderName {
@@ -156,6 +228,8 @@ func renderGo(s *spec.Spec, src []byte) ([]byte, error) {
 		if out, err = renamePackage(out, placeholderName, s.PackageName, s.PackageImport); err != nil {
 			return nil, err
 		}
+	} else if gofmted {
+		return out, nil
 	}
 	formatted, err := format.Source(out)
 	if err != nil {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
@@ -355,5 +356,91 @@ func TestEmbeddedEmitters(t *testing.T) {
 	}
 	if emitted != 3 {
 		t.Errorf("%d emitted files, want config.go, fields.go and regstack.toml", emitted)
+	}
+}
+
+// Options.GofmtedGo lets a plain .go blueprint skip gofmt when its package
+// keeps its name, on the grounds that the blueprint is gofmt'd and that
+// rewriting its placeholder import paths leaves it so. A path could only
+// change the layout where gofmt aligns text after it (a trailing comment in
+// a block), so check every such blueprint of the embedded tree with module
+// paths shorter and longer than the placeholder: the skipped gofmt must be
+// a no-op.
+func TestGofmtedGoSkipsOnlyNoOps(t *testing.T) {
+	tree, err := blueprint.Load(blueprints.FS, spec.Conditions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := []*spec.Spec{
+		mustSpec(t, func(a *spec.Answers) { a.Module = "m" }, true),
+		mustSpec(t, nil, true),
+		mustSpec(t, func(a *spec.Answers) {
+			a.Module = "github.com/an-organisation-with-a-long-name/and-a-long-repository-name/v2"
+			a.PackageDir = "internal/platform/identity/auth"
+		}, false),
+	}
+	checked := 0
+	for _, backend := range spec.Backends() {
+		entries, err := tree.Entries("common", backend)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Path, ".go") {
+				continue
+			}
+			src, err := fs.ReadFile(tree.FS, e.Source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range specs {
+				if s.PackageName != placeholderName {
+					t.Fatalf("%s: package %s; this test needs specs that keep the placeholder's name", s.Module, s.PackageName)
+				}
+				kept, err := renderGo(s, src, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				formatted, err := renderGo(s, src, false)
+				if err != nil {
+					t.Fatalf("%s: %v", e.ID, err)
+				}
+				if !bytes.Equal(kept, formatted) {
+					t.Errorf("%s with module %s: gofmt changes the file; run gofmt on the blueprint", e.ID, s.Module)
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no plain .go blueprints found")
+	}
+}
+
+// Rendering with GofmtedGo gives the same bytes as without, for whole
+// hosts of every backend.
+func TestGofmtedGoSameOutput(t *testing.T) {
+	tree, err := blueprint.Load(blueprints.FS, spec.Conditions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, backend := range spec.Backends() {
+		s := mustSpec(t, func(a *spec.Answers) { a.Backend = backend }, true)
+		want, err := Render(s, tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := RenderWith(s, tree, Options{GofmtedGo: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d files with GofmtedGo, %d without", backend, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Path != want[i].Path || !bytes.Equal(got[i].Data, want[i].Data) {
+				t.Errorf("%s: %s differs with GofmtedGo", backend, want[i].Path)
+			}
+		}
 	}
 }
