@@ -146,6 +146,7 @@ func Tables() []Table {
 	return []Table{
 		{"email", "Email", "EmailConfig", "How mail leaves the application"},
 		{"sms", "SMS", "SMSConfig", "How SMS codes leave the application"},
+		{"oauth", "OAuth", "OAuthConfig", "Sign in with Google (OpenID Connect)"},
 	}
 }
 
@@ -172,6 +173,7 @@ func Groups() []Group {
 		{"maintenance", "Maintenance", "Background work."},
 		{"email", "[email]", "How mail leaves the application."},
 		{"sms", "[sms]", "How SMS codes leave the application."},
+		{"oauth", "[oauth]", "Sign in with Google: the client registered with Google and how its accounts meet ours."},
 	}
 }
 
@@ -229,6 +231,9 @@ func Keys() []Key {
 			Doc: "Whether DELETE /account answers (404 when false)."},
 		{Name: "enable_sms_2fa", Field: "EnableSMS2FA", Type: Bool, Default: true, Feature: "sms", Group: "flows", Place: Set,
 			Doc: "Whether users may enrol a phone for the SMS second factor (the /phone routes; 404 when false). Users who already have it are still asked for a code when they sign in."},
+		{Name: "enable_oauth", Field: "EnableOAuth", Type: Bool, Default: true, Feature: "google", Group: "flows", Place: Set,
+			Doc:      "Whether Sign in with Google is offered (the /oauth routes; 404 when false). It also needs [oauth] google_client_id and google_client_secret; without them the routes answer 404 and a warning is logged at start.",
+			FileNote: text("`regstack oauth setup` registers the client with you and fills in [oauth].")},
 		{Name: "enable_admin_router", Field: "EnableAdminRouter", Type: Bool, Default: true, Feature: "admin", Group: "flows", Place: Set,
 			Doc:      "Whether the admin API (/admin/...) is served.",
 			FileNote: text("Only superusers may use it (regstack create-admin makes one).")},
@@ -253,6 +258,8 @@ func Keys() []Key {
 		rateLimit("login_mfa_confirm_rate_limit", "LoginMFAConfirmRateLimit", "POST /login/mfa-confirm", "30/minute;300/hour", "sms"),
 		rateLimit("phone_start_rate_limit", "PhoneStartRateLimit", "POST /phone/start", "10/minute;30/hour", "sms"),
 		rateLimit("phone_confirm_rate_limit", "PhoneConfirmRateLimit", "POST /phone/confirm", "30/minute;300/hour", "sms"),
+		rateLimit("oauth_start_rate_limit", "OAuthStartRateLimit", "GET /oauth/{provider}/start", "30/minute;300/hour", "google"),
+		rateLimit("oauth_exchange_rate_limit", "OAuthExchangeRateLimit", "POST /oauth/exchange", "30/minute;300/hour", "google"),
 		rateLimit("phone_disable_rate_limit", "PhoneDisableRateLimit", "DELETE /phone", "30/minute;300/hour", "sms"),
 		{Name: "trusted_proxies", Field: "TrustedProxies", Type: String, List: true, Group: "abuse", Place: Set,
 			Doc:       "Reverse proxies whose X-Forwarded-For header is believed when finding a client's address for the rate limits: CIDRs or addresses, comma-separated (in regstack.toml also an array of strings); empty believes no one.",
@@ -377,6 +384,25 @@ func Keys() []Key {
 			Why: "Enough for someone who mistypes a few codes, too few to make the application pump paid messages to one number."},
 		{Name: "sms.resend_cooldown_seconds", Field: "SMS.ResendCooldownSeconds", Type: Int, Default: 30, Bounds: AtLeast(0), Feature: "sms", Group: "sms",
 			Doc: "Seconds before a user can get a new code of the same kind (sign-in or enrolment); an earlier request gets 429 with Retry-After. 0 turns the cooldown off."},
+
+		// oauth
+		{Name: "oauth.google_client_id", Field: "OAuth.GoogleClientID", Type: String, Feature: "google", Group: "oauth", Place: Set,
+			Doc: "OAuth client ID of the web application registered in the Google Cloud console (…apps.googleusercontent.com)."},
+		{Name: "oauth.google_client_secret", Field: "OAuth.GoogleClientSecret", Type: String, Secret: true, Feature: "google", Group: "oauth", Place: Omitted,
+			Doc: "OAuth client secret of that client. Only in regstack.secrets.env or the environment."},
+		{Name: "oauth.google_redirect_uri", Field: "OAuth.GoogleRedirectURI", Type: String, Feature: "google", Group: "oauth",
+			Doc: "Redirect URI registered with Google; empty means {base_url}{api_prefix}/oauth/google/callback. https, or http on a loopback address."},
+		{Name: "oauth.google_issuer", Field: "OAuth.GoogleIssuer", Type: String, Default: "https://accounts.google.com", Feature: "google", Group: "oauth",
+			Doc: "OpenID Connect issuer whose discovery document names the endpoints and keys; tests and self-hosted providers point it elsewhere. https, or http on a loopback address."},
+		{Name: "oauth.auto_link_verified_emails", Field: "OAuth.AutoLinkVerifiedEmails", Type: Bool, Feature: "google", Group: "oauth", Place: Set,
+			Doc:      "When a Google sign-in's email address belongs to an existing account, link the two if Google says the address is verified. Off, such a sign-in is refused (email_in_use) and the user links Google from their account page after signing in with their password.",
+			FileNote: text("Off is the safe default: linking on the provider's word hands the account to whoever controls that address at the provider.")},
+		{Name: "oauth.state_ttl_seconds", Field: "OAuth.StateTTLSeconds", Type: Int, Default: 300, Bounds: Between(60, 3600), Feature: "google", Group: "oauth",
+			Doc: "Seconds a sign-in started with Google has to come back from Google."},
+		{Name: "oauth.completion_ttl_seconds", Field: "OAuth.CompletionTTLSeconds", Type: Int, Default: 120, Bounds: Between(10, 600), Feature: "google", Group: "oauth",
+			Doc: "Seconds after Google sent the user back within which the completion id must be exchanged for a session (POST /oauth/exchange or the oauth-complete page)."},
+		{Name: "oauth.timeout_seconds", Field: "OAuth.TimeoutSeconds", Type: Int, Default: 5, Bounds: Between(1, 60), Feature: "google", Group: "oauth",
+			Doc: "Timeout in seconds of one request to the provider (discovery, token exchange, signing keys)."},
 	}
 	return keys
 }

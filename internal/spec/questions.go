@@ -23,6 +23,7 @@ const (
 	KeyEmailBackend        = "features.email_backend"
 	KeySMS                 = "features.sms"
 	KeySMSBackend          = "features.sms_backend"
+	KeyGoogle              = "features.google"
 )
 
 // CondStarter is the blueprint condition that holds for a fresh folder,
@@ -268,6 +269,16 @@ func Questions() []Question {
 			Text:      func(a *Answers) *string { return &a.Features.SMSBackend },
 			Condition: "sms_backend",
 			When:      "sms",
+		},
+		{
+			// Off by default: it needs a client registered with Google
+			// (regstack oauth setup walks through it) and brings go-oidc.
+			Key: KeyGoogle, Flag: "google", Kind: Bool,
+			Title: "Include Sign in with Google?", Description: "Users may sign in or register with a Google account and link one to their account (OpenID Connect).",
+			Help:      "include Sign in with Google (OpenID Connect with PKCE; account linking)",
+			Default:   Same("false"),
+			Bool:      func(a *Answers) *bool { return &a.Features.Google },
+			Condition: "google",
 		},
 	}
 }

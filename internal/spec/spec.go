@@ -57,6 +57,10 @@ type Features struct {
 	// SDK); "twilio" adds nothing beyond the always-built-in senders. It
 	// matters only with SMS.
 	SMSBackend string `toml:"sms_backend" json:"sms_backend"`
+	// Google generates Sign in with Google (OpenID Connect): the sign-in
+	// and linking flows, their part of the store and, with pages, the
+	// buttons and the connected-accounts section.
+	Google bool `toml:"google" json:"google"`
 }
 
 // Defaults returns the answers --yes takes in a fresh folder (see
