@@ -270,7 +270,7 @@ func Keys() []Key {
 		{Name: "api_prefix", Field: "APIPrefix", Type: String, Default: "/api/auth", Group: "paths", Place: Set,
 			Doc: "Path under which the JSON API is served. Starts with `/`, no trailing slash."},
 		{Name: "ui_prefix", Field: "UIPrefix", Type: String, Default: "/account", Feature: "pages|google", Group: "paths",
-			Doc: "Path under which the account pages are served (and where a Google sign-in returns: {ui_prefix}/oauth-complete, {ui_prefix}/login?error=…). Starts with `/`, no trailing slash."},
+			Doc: "Path of the sign-in pages ({ui_prefix}/login, …). Starts with `/`, no trailing slash."},
 		{Name: "static_prefix", Field: "StaticPrefix", Type: String, Default: "/regstack-static", Feature: "pages", Group: "paths",
 			Doc: "Path under which the pages' stylesheets are served. Starts with `/`, no trailing slash."},
 		{Name: "email_link_prefix", Field: "EmailLinkPrefix", Type: String, Group: "paths",
