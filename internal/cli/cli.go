@@ -86,6 +86,7 @@ or in an existing module to add the package to it.`,
 	root.AddCommand(opsCommands()...)
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newSESCmd())
+	root.AddCommand(newOAuthCmd())
 	return root
 }
 
