@@ -25,8 +25,19 @@ import (
 // key's hash. A callback is honoured only when it arrives with the cookie
 // of the browser that started the flow, so an attacker cannot make a
 // victim's browser complete the attacker's sign-in (login CSRF;
-// TestOAuthCallbackBoundToBrowser).
+// TestOAuthCallbackBoundToBrowser). Over https the name carries the
+// __Host- prefix, which keeps a sibling subdomain from planting a key of
+// its choosing.
 const oauthCookie = "regstack_oauth"
+
+// oauthCookieName is the cookie's name and path: __Host- (which requires
+// Path=/) over https; over plain http, scoped to the oauth routes.
+func (a *Auth) oauthCookieName() (name, path string) {
+	if strings.HasPrefix(a.cfg.BaseURL, "https://") {
+		return "__Host-" + oauthCookie, "/"
+	}
+	return oauthCookie, strings.TrimRight(a.cfg.APIPrefix, "/") + "/oauth/"
+}
 
 // OAuthStart is a sign-in on its way to the provider.
 type OAuthStart struct {
@@ -108,13 +119,13 @@ func wellFormedKey(k string) bool {
 // SetOAuthCookie sets the browser-binding cookie of a started sign-in.
 // SameSite=Lax because the provider sends the browser back with a
 // top-level cross-site GET, which Lax lets the cookie ride on and Strict
-// would not; HttpOnly because no script needs it; only sent to the oauth
-// routes.
+// would not; HttpOnly because no script needs it.
 func (a *Auth) SetOAuthCookie(w http.ResponseWriter, s *OAuthStart) {
+	name, path := a.oauthCookieName()
 	http.SetCookie(w, &http.Cookie{
-		Name:     oauthCookie,
+		Name:     name,
 		Value:    s.BrowserKey,
-		Path:     strings.TrimRight(a.cfg.APIPrefix, "/") + "/oauth/",
+		Path:     path,
 		MaxAge:   a.cfg.OAuth.StateTTLSeconds,
 		HttpOnly: true,
 		Secure:   strings.HasPrefix(a.cfg.BaseURL, "https://"),
@@ -122,8 +133,10 @@ func (a *Auth) SetOAuthCookie(w http.ResponseWriter, s *OAuthStart) {
 	})
 }
 
-func oauthBrowserKey(r *http.Request) string {
-	if c, err := r.Cookie(oauthCookie); err == nil {
+// oauthBrowserKey is the browser's key from its cookie, "" for none.
+func (a *Auth) oauthBrowserKey(r *http.Request) string {
+	name, _ := a.oauthCookieName()
+	if c, err := r.Cookie(name); err == nil {
 		return c.Value
 	}
 	return ""

@@ -28,7 +28,7 @@ func (a *Auth) oauthRoutes() []route {
 
 // handleOAuthStart sends the browser to the provider.
 func (a *Auth) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
-	start, err := a.StartOAuth(a.requestContext(r), r.PathValue("provider"), r.URL.Query().Get("redirect_to"), oauthBrowserKey(r), nil)
+	start, err := a.StartOAuth(a.requestContext(r), r.PathValue("provider"), r.URL.Query().Get("redirect_to"), a.oauthBrowserKey(r), nil)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -40,7 +40,7 @@ func (a *Auth) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 // handleOAuthLinkStart answers the URL a signed-in page navigates to, to
 // link the provider's account to the user.
 func (a *Auth) handleOAuthLinkStart(w http.ResponseWriter, r *http.Request, s *session) {
-	start, err := a.StartOAuth(a.requestContext(r), r.PathValue("provider"), r.URL.Query().Get("redirect_to"), oauthBrowserKey(r), s.user)
+	start, err := a.StartOAuth(a.requestContext(r), r.PathValue("provider"), r.URL.Query().Get("redirect_to"), a.oauthBrowserKey(r), s.user)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -57,7 +57,7 @@ func (a *Auth) handleOAuthLinkStart(w http.ResponseWriter, r *http.Request, s *s
 func (a *Auth) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	ui := strings.TrimRight(a.cfg.UIPrefix, "/")
 	ctx := a.requestContext(r)
-	id, err := a.CompleteOAuth(ctx, r.PathValue("provider"), r.URL.Query(), oauthBrowserKey(r))
+	id, err := a.CompleteOAuth(ctx, r.PathValue("provider"), r.URL.Query(), a.oauthBrowserKey(r))
 	if err != nil {
 		var refused *OAuthError
 		code := "oauth_failed"

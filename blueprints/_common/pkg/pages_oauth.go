@@ -181,7 +181,7 @@ func (ps *pageServer) addConnections(ctx context.Context, d *pageData, u *store.
 // mode, then on to the provider; the sign-in comes back through
 // oauth-complete to the account page.
 func (ps *pageServer) submitOAuthLink(w http.ResponseWriter, r *http.Request, s *session) {
-	start, err := ps.a.StartOAuth(ps.a.requestContext(r), r.PathValue("provider"), ps.links.Me+"?done=linked", oauthBrowserKey(r), s.user)
+	start, err := ps.a.StartOAuth(ps.a.requestContext(r), r.PathValue("provider"), ps.links.Me+"?done=linked", ps.a.oauthBrowserKey(r), s.user)
 	if err != nil {
 		ps.fail(w, r, ps.accountPage(r, s), "", err)
 		return

@@ -63,7 +63,8 @@ SET updated_at = sqlc.arg(at),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active
-  AND hashed_password = sqlc.arg(hashed_password)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = sqlc.arg(hashed_password)::text
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < sqlc.arg(at));
 
 -- name: UserExists :one

@@ -64,7 +64,8 @@ SET updated_at = sqlc.arg(at),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active
-  AND hashed_password = CAST(sqlc.arg(password_hash) AS TEXT)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = CAST(sqlc.arg(password_hash) AS TEXT)
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < sqlc.arg(at));
 
 -- name: UserExists :one

@@ -532,7 +532,8 @@ SET updated_at = $1,
     hashed_password = coalesce($2, hashed_password)
 WHERE id = $3
   AND is_active
-  AND hashed_password = $4
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = $4::text
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < $1)
 `
 
@@ -540,7 +541,7 @@ type RecordLoginParams struct {
 	At             pgtype.Timestamptz
 	Rehash         pgtype.Text
 	ID             string
-	HashedPassword pgtype.Text
+	HashedPassword string
 }
 
 // One statement: the checks and the write see the same row version. A

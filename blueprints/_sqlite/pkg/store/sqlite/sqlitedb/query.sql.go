@@ -505,7 +505,8 @@ SET updated_at = ?1,
     hashed_password = coalesce(?2, hashed_password)
 WHERE id = ?3
   AND is_active
-  AND hashed_password = CAST(?4 AS TEXT)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = CAST(?4 AS TEXT)
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < ?1)
 `
 
