@@ -61,7 +61,7 @@ func TestSQLCOutputIsFresh(t *testing.T) {
 	}{
 		{"all-features", spec.Features{
 			RequireVerification: true, PasswordReset: true, AccountDeletion: true,
-			Admin: true, Pages: true, SMS: true, SMSBackend: "twilio",
+			Admin: true, Pages: true, SMS: true, SMSBackend: "twilio", Google: true,
 		}},
 		{"no-features", spec.Features{SMSBackend: "twilio"}},
 	}
