@@ -6,6 +6,7 @@ package blueprint
 
 import (
 	"fmt"
+	"go/version"
 	"io/fs"
 	"maps"
 	"path"
@@ -109,9 +110,11 @@ func Load(fsys fs.FS, conditions []string) (*Tree, error) {
 		return nil
 	}
 	// Sorted, so a catalog with several faults always reports the same one.
+	pinned := map[string]bool{} // modules of the condition keys
 	for _, cond := range slices.Sorted(maps.Keys(c.Deps)) {
 		deps := c.Deps[cond]
-		if cond != "" {
+		goKey := isGoLineKey(cond)
+		if cond != "" && !goKey {
 			if err := checkCond(cond); err != nil {
 				return nil, fmt.Errorf("blueprints: catalog.toml: deps %q: %w", cond, err)
 			}
@@ -120,6 +123,21 @@ func Load(fsys fs.FS, conditions []string) (*Tree, error) {
 			mod, ver, ok := strings.Cut(d, "@")
 			if !ok || mod == "" || !strings.HasPrefix(ver, "v") {
 				return nil, fmt.Errorf("blueprints: catalog.toml: deps %q: %q is not module@version", cond, d)
+			}
+			if !goKey {
+				pinned[mod] = true
+			}
+		}
+	}
+	// A go-line key only replaces pins: a module it names that no condition
+	// pins is a typo that would otherwise never show.
+	for _, key := range slices.Sorted(maps.Keys(c.Deps)) {
+		if !isGoLineKey(key) {
+			continue
+		}
+		for _, d := range c.Deps[key] {
+			if mod, _, _ := strings.Cut(d, "@"); !pinned[mod] {
+				return nil, fmt.Errorf("blueprints: catalog.toml: deps %q: %s is pinned by no condition, so there is nothing for %q to replace", key, mod, d)
 			}
 		}
 	}
@@ -189,12 +207,16 @@ func matches(pattern, p string) bool {
 
 // DepsFor returns the module@version pins whose condition holds, sorted and
 // without duplicates. has decides a condition (spec.Spec.Has); the empty
-// condition always holds.
+// condition always holds. These are the newest pins; DepsForGo gives those
+// for a host on an older Go.
 func (c Catalog) DepsFor(has func(cond string) (bool, error)) ([]string, error) {
 	seen := map[string]bool{}
 	// Sorted, so a catalog with several faults always reports the same one.
 	for _, cond := range slices.Sorted(maps.Keys(c.Deps)) {
 		deps := c.Deps[cond]
+		if isGoLineKey(cond) {
+			continue
+		}
 		if cond != "" {
 			ok, err := has(cond)
 			if err != nil {
@@ -211,6 +233,57 @@ func (c Catalog) DepsFor(has func(cond string) (bool, error)) ([]string, error) 
 	out := make([]string, 0, len(seen))
 	for d := range seen {
 		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// isGoLineKey reports whether a deps key is a host go line ("go1.25")
+// rather than a condition.
+func isGoLineKey(key string) bool {
+	return strings.HasPrefix(key, "go1.") && version.IsValid(key) && version.Lang(key) == key
+}
+
+// DepsForGo is DepsFor for a host whose go.mod says `go goLine` (such as
+// "1.25.0"). A deps key that is a go line, "go1.25", lists the pins for
+// hosts on that Go or older: each replaces the pin of the same module, so
+// such a host gets versions whose own go line it can build with rather
+// than ones that would raise its go line (go get raises it to the highest
+// go line among the modules it adds). When several keys apply, the lowest
+// go line wins. An empty goLine means the newest pins, as DepsFor.
+func (c Catalog) DepsForGo(has func(cond string) (bool, error), goLine string) ([]string, error) {
+	deps, err := c.DepsFor(has)
+	if err != nil || goLine == "" {
+		return deps, err
+	}
+	host := version.Lang("go" + goLine)
+	if host == "" {
+		return nil, fmt.Errorf("go.mod: go %s is not a Go version", goLine)
+	}
+	var keys []string
+	for key := range c.Deps {
+		if isGoLineKey(key) && version.Compare(host, key) <= 0 {
+			keys = append(keys, key)
+		}
+	}
+	// Highest first, so the lowest applicable go line is applied last.
+	slices.SortFunc(keys, func(a, b string) int { return version.Compare(b, a) })
+	pin := map[string]string{}
+	for _, d := range deps {
+		mod, ver, _ := strings.Cut(d, "@")
+		pin[mod] = ver
+	}
+	for _, key := range keys {
+		for _, d := range c.Deps[key] {
+			mod, ver, _ := strings.Cut(d, "@")
+			if _, ok := pin[mod]; ok {
+				pin[mod] = ver
+			}
+		}
+	}
+	out := make([]string, 0, len(pin))
+	for mod, ver := range pin {
+		out = append(out, mod+"@"+ver)
 	}
 	sort.Strings(out)
 	return out, nil

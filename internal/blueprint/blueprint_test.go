@@ -116,13 +116,69 @@ func TestDepsFor(t *testing.T) {
 	}
 }
 
+// TestDepsForGo: the pins of a go-line key replace those of the same
+// module for hosts on that Go or older, only for modules a holding
+// condition selected; the lowest applicable go line wins.
+func TestDepsForGo(t *testing.T) {
+	fsys := testTree()
+	fsys["catalog.toml"] = &fstest.MapFile{Data: []byte(`
+[deps]
+"" = ["golang.org/x/crypto@v0.59.0", "github.com/BurntSushi/toml@v1.6.0"]
+"backend:sqlite" = ["modernc.org/sqlite@v1.62.0"]
+"go1.25" = ["golang.org/x/crypto@v0.55.0", "modernc.org/sqlite@v1.59.0"]
+"go1.24" = ["golang.org/x/crypto@v0.40.0"]
+`)}
+	tree, err := Load(fsys, testConditions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlite := func(c string) (bool, error) { return c == "backend:sqlite", nil }
+	none := func(string) (bool, error) { return false, nil }
+	tests := []struct {
+		goLine string
+		has    func(string) (bool, error)
+		want   []string
+	}{
+		{"", sqlite, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.59.0", "modernc.org/sqlite@v1.62.0"}},
+		{"1.26.0", sqlite, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.59.0", "modernc.org/sqlite@v1.62.0"}},
+		{"1.27", sqlite, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.59.0", "modernc.org/sqlite@v1.62.0"}},
+		{"1.25.0", sqlite, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.55.0", "modernc.org/sqlite@v1.59.0"}},
+		{"1.25.7", none, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.55.0"}},
+		{"1.25rc1", none, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.55.0"}},
+		{"1.24", sqlite, []string{"github.com/BurntSushi/toml@v1.6.0", "golang.org/x/crypto@v0.40.0", "modernc.org/sqlite@v1.59.0"}},
+	}
+	for _, tt := range tests {
+		got, err := tree.Catalog.DepsForGo(tt.has, tt.goLine)
+		if err != nil {
+			t.Errorf("DepsForGo(%q): %v", tt.goLine, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("DepsForGo(%q) (-want +got):\n%s", tt.goLine, diff)
+		}
+	}
+	if _, err := tree.Catalog.DepsForGo(none, "banana"); err == nil {
+		t.Error("DepsForGo with a go line that is no Go version = nil error")
+	}
+	// DepsFor ignores the go-line keys: the newest pins.
+	got, err := tree.Catalog.DepsFor(sqlite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(tests[0].want, got); diff != "" {
+		t.Errorf("DepsFor (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadRejects(t *testing.T) {
 	tests := map[string]string{
-		"unknown key":     "colour = 1\n",
-		"bad mode":        "[[rule]]\nmatch = \"pkg/*\"\nmode = \"sometimes\"\n",
-		"bad pattern":     "[[rule]]\nmatch = \"pkg/[\"\n",
-		"dep without pin": "[deps]\n\"\" = [\"modernc.org/sqlite\"]\n",
-		"syntax":          "[deps\n",
+		"unknown key":              "colour = 1\n",
+		"bad mode":                 "[[rule]]\nmatch = \"pkg/*\"\nmode = \"sometimes\"\n",
+		"bad pattern":              "[[rule]]\nmatch = \"pkg/[\"\n",
+		"dep without pin":          "[deps]\n\"\" = [\"modernc.org/sqlite\"]\n",
+		"go line replaces nothing": "[deps]\n\"\" = [\"golang.org/x/text@v0.44.0\"]\n\"go1.25\" = [\"golang.org/x/txt@v0.41.0\"]\n",
+		"go line without pin":      "[deps]\n\"\" = [\"golang.org/x/text@v0.44.0\"]\n\"go1.25\" = [\"golang.org/x/text\"]\n",
+		"syntax":                   "[deps\n",
 	}
 	for name, cat := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -521,13 +521,40 @@ func TestTidyRunsPinnedGetThenTidy(t *testing.T) {
 	if len(calls) != 2 || !strings.HasPrefix(calls[0], "get ") || calls[1] != "mod tidy" {
 		t.Fatalf("go calls = %q", calls)
 	}
-	for _, pin := range []string{"modernc.org/sqlite@v1.62.0", "github.com/pressly/goose/v3@v3.30.0"} {
+	// The starter's go.mod says go 1.25.0: the pins of catalog.toml's
+	// "go1.25" key, which Go 1.25 builds.
+	for _, pin := range []string{"modernc.org/sqlite@v1.59.0", "github.com/pressly/goose/v3@v3.27.0", "golang.org/x/text@v0.41.0"} {
 		if !strings.Contains(calls[0], pin) {
 			t.Errorf("go get lacks %s: %s", pin, calls[0])
 		}
 	}
 	if !strings.Contains(r.stdout, "running go mod tidy") {
 		t.Errorf("no progress line on a non-terminal:\n%s", r.stdout)
+	}
+}
+
+// TestTidyPinsFollowHostGoLine: a host whose go.mod says go 1.26 gets the
+// newest pins, one on go 1.25 those that Go 1.25 builds.
+func TestTidyPinsFollowHostGoLine(t *testing.T) {
+	for goLine, want := range map[string][]string{
+		"1.26.0": {"modernc.org/sqlite@v1.62.0", "github.com/pressly/goose/v3@v3.30.0", "golang.org/x/text@v0.44.0"},
+		"1.25.7": {"modernc.org/sqlite@v1.59.0", "github.com/pressly/goose/v3@v3.27.0", "golang.org/x/text@v0.41.0"},
+	} {
+		log := fakeGo(t, false)
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/shop\n\ngo "+goLine+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustGen(t, "--yes", "--dir", dir)
+		calls := strings.Split(strings.TrimSpace(string(readFile(t, log))), "\n")
+		if len(calls) != 2 || !strings.HasPrefix(calls[0], "get ") {
+			t.Fatalf("go %s: go calls = %q", goLine, calls)
+		}
+		for _, pin := range want {
+			if !strings.Contains(calls[0], pin) {
+				t.Errorf("go %s: go get lacks %s: %s", goLine, pin, calls[0])
+			}
+		}
 	}
 }
 

@@ -115,6 +115,9 @@ type host struct {
 	root string
 	// module is the module path from go.mod; empty for a fresh folder.
 	module string
+	// goLine is the go line of go.mod before regstack wrote anything
+	// (see goLineOf); empty for a fresh folder.
+	goLine string
 }
 
 func (h host) existing() bool { return h.module != "" }
@@ -141,7 +144,7 @@ func inspectHost(dir string) (host, error) {
 	if mf.Module == nil || mf.Module.Mod.Path == "" {
 		return host{}, fmt.Errorf("%s: no module line", filepath.Join(root, "go.mod"))
 	}
-	return host{root: root, module: mf.Module.Mod.Path}, nil
+	return host{root: root, module: mf.Module.Mod.Path, goLine: goLineOf(mf)}, nil
 }
 
 // answers merges defaults, the replayed file, the module from go.mod and
@@ -362,7 +365,21 @@ func (o *genOptions) run(cmd *cobra.Command) error {
 }
 
 func (o *genOptions) tidy(cmd *cobra.Command, h host, p *plan) error {
-	deps, err := p.tree.Catalog.DepsFor(p.spec.Has)
+	// The pins follow the host's go line (blueprint.Catalog.DepsForGo), so
+	// a host on Go 1.25 keeps building with Go 1.25 and one on a newer Go
+	// gets the newest pins. It is the line the host had before regstack
+	// wrote anything: an upgrade that merges a newer starter go.mod into
+	// the host's (the starter's line went from 1.26.0 down to 1.25.0) must
+	// not move a host tidied on Go 1.26 to older pins. A fresh folder has
+	// the starter's line.
+	goLine := h.goLine
+	if !h.existing() {
+		var err error
+		if goLine, err = starterGoLine(h.root); err != nil {
+			return err
+		}
+	}
+	deps, err := p.tree.Catalog.DepsForGo(p.spec.Has, goLine)
 	if err != nil {
 		return err
 	}
@@ -372,6 +389,34 @@ func (o *genOptions) tidy(cmd *cobra.Command, h host, p *plan) error {
 		return fmt.Errorf("%w\nThe generated files were written and stay in place. Fix the problem above, then run 'go mod tidy' in %s.", err, h.root)
 	}
 	return nil
+}
+
+// starterGoLine is the go line of the go.mod regstack wrote into a fresh
+// folder (blueprints/_common/starter/go.mod.tmpl); without one (nothing
+// wrote it) the pins are the newest and go get says what is missing.
+func starterGoLine(root string) (string, error) {
+	name := filepath.Join(root, "go.mod")
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	mf, err := modfile.ParseLax(name, data, nil)
+	if err != nil {
+		return "", err
+	}
+	return goLineOf(mf), nil
+}
+
+// goLineOf is the go line of a go.mod; without one it is 1.16, as for the
+// go command.
+func goLineOf(mf *modfile.File) string {
+	if mf.Go == nil {
+		return "1.16"
+	}
+	return mf.Go.Version
 }
 
 func nextSteps(w io.Writer, h host, s *spec.Spec) {

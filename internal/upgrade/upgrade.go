@@ -258,6 +258,14 @@ func Prepare(o Options) (*Plan, error) {
 		emitted[f.Path] = true
 		e, inOld := old.Lookup(f.Path)
 		b, hasBase := base[f.Path]
+		if f.Path == "go.mod" && hasBase && bytes.Equal(withoutGoLine(b), withoutGoLine(f.Data)) {
+			// A starter's go line is the host's once written: go get
+			// raises it for the pins it adds, and regstack gen picks
+			// the pins by it. A new starter line alone (1.26.0 became
+			// 1.25.0) must neither lower it nor conflict with the
+			// requirements that tidy wrote below it.
+			f.Data = b
+		}
 		c, err := decide(o.Root, f, e, inOld, b, hasBase, labels)
 		if err != nil {
 			return nil, err
@@ -281,6 +289,17 @@ func Prepare(o Options) (*Plan, error) {
 	p.Notes = append(p.Notes, notes...)
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Path < p.Changes[j].Path })
 	return p, nil
+}
+
+// withoutGoLine is a go.mod without its go directive.
+func withoutGoLine(gomod []byte) []byte {
+	var out [][]byte
+	for _, l := range bytes.SplitAfter(gomod, []byte("\n")) {
+		if !bytes.HasPrefix(bytes.TrimSpace(l), []byte("go ")) {
+			out = append(out, l)
+		}
+	}
+	return bytes.Join(out, nil)
 }
 
 // readBase unpacks the snapshot and keeps the entries whose hash matches

@@ -505,3 +505,47 @@ func buildAndTest(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestStarterGoLineIsTheHosts: a new starter go line alone (v2 with go
+// 1.25.0 where v1 wrote 1.26.0) reaches neither a go.mod that tidy filled
+// with requirements (no conflict) nor an untouched one (not lowered):
+// regstack gen picks the pins by the host's go line, and go get raises it.
+func TestStarterGoLineIsTheHosts(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "v2")
+	if err := os.CopyFS(src, os.DirFS(filepath.Join("..", "..", "testdata", "upgrade", "v2"))); err != nil {
+		t.Fatal(err)
+	}
+	gomodTmpl := filepath.Join(src, "_common", "starter", "go.mod.tmpl")
+	b, err := os.ReadFile(gomodTmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("\ngo 1.26.0\n")) {
+		t.Fatalf("%s: no go 1.26.0 line to change:\n%s", gomodTmpl, b)
+	}
+	if err := os.WriteFile(gomodTmpl, bytes.Replace(b, []byte("\ngo 1.26.0\n"), []byte("\ngo 1.25.0\n"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := generate.LoadBlueprints(os.DirFS(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tidied := range map[string]string{
+		"tidied":    "\nrequire example.com/dep v1.0.0\n",
+		"untouched": "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			genHost(t, dir, tree(t, "v1"), testAnswers(), "v1.0.0")
+			gomod := read(t, dir, "go.mod") + tidied
+			write(t, dir, "go.mod", gomod)
+			p := upgrade(t, dir, Options{Tree: v2})
+			if a := actions(p)["go.mod"]; a != Keep {
+				t.Errorf("go.mod: %s, want %s", a, Keep)
+			}
+			if got := read(t, dir, "go.mod"); got != gomod {
+				t.Errorf("go.mod after the upgrade:\n%s\nwant it unchanged:\n%s", got, gomod)
+			}
+		})
+	}
+}
