@@ -112,7 +112,15 @@ type oauthProvider struct {
 
 	mu         sync.Mutex
 	discovered *oauthEndpoints
+	// failed and failedAt keep the last discovery failure for a while, so
+	// an unreachable provider costs one timeout per retryDiscovery, not
+	// one per page view.
+	failed   error
+	failedAt time.Time
 }
+
+// retryDiscovery is how long a failed discovery is answered from memory.
+const retryDiscovery = 30 * time.Second
 
 type oauthEndpoints struct {
 	config   oauth2.Config
@@ -167,14 +175,29 @@ func (p *oauthProvider) httpClient() *http.Client {
 	return &http.Client{Timeout: p.timeout}
 }
 
-// endpoints discovers the provider once. A failure is not kept: the next
-// sign-in tries again.
+// endpoints discovers the provider once. A failure is kept for
+// retryDiscovery, then the next caller tries again.
 func (p *oauthProvider) endpoints(ctx context.Context) (*oauthEndpoints, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.discovered != nil {
 		return p.discovered, nil
 	}
+	if p.failed != nil && time.Since(p.failedAt) < retryDiscovery {
+		return nil, p.failed
+	}
+	e, err := p.discover(ctx)
+	if err != nil {
+		p.failed, p.failedAt = err, time.Now()
+		return nil, err
+	}
+	p.discovered, p.failed = e, nil
+	return e, nil
+}
+
+// discover fetches the discovery document and builds the client and the
+// verifier from it.
+func (p *oauthProvider) discover(ctx context.Context) (*oauthEndpoints, error) {
 	// go-oidc keeps the client of this context for the signing keys it
 	// fetches later, so they get the same timeout.
 	ctx = oidc.ClientContext(ctx, p.httpClient())
@@ -204,7 +227,6 @@ func (p *oauthProvider) endpoints(ctx context.Context) (*oauthEndpoints, error) 
 	if e.authOrigin, err = origin(endpoint.AuthURL); err != nil {
 		return nil, fmt.Errorf("discover %s: authorization_endpoint: %w", p.Issuer(), err)
 	}
-	p.discovered = e
 	return e, nil
 }
 

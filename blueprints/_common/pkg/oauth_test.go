@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -478,4 +479,21 @@ func TestOAuthEventNames(t *testing.T) {
 			t.Errorf("%T.EventName() = %q, want %q", e, got, want)
 		}
 	}
+}
+
+// TestOAuthProviderUnreachable: while the provider's discovery document
+// cannot be fetched, a sign-in start answers 503 (the application itself
+// started and serves everything else).
+func TestOAuthProviderUnreachable(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	issuer := closed.URL
+	closed.Close()
+	env := newEnv(t, func(c *config.Config) {
+		c.OAuth.GoogleIssuer = issuer
+		c.OAuth.GoogleClientID = "unreachable.apps.googleusercontent.com"
+		c.OAuth.GoogleClientSecret = "GOCSPX-unreachable"
+	})
+	r := env.Do(t, http.MethodGet, "/oauth/google/start", nil)
+	wantDetail(t, r, http.StatusServiceUnavailable, "The sign-in provider cannot be reached; try again shortly.")
+	wantStatus(t, env.Do(t, http.MethodGet, "/health", nil), http.StatusOK)
 }
