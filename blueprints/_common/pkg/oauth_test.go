@@ -23,7 +23,13 @@ import (
 // googleEnv is an Env whose Google is the fake provider idp.
 func googleEnv(t *testing.T, configure ...func(*config.Config)) (*authtest.Env, *authtest.OIDCProvider) {
 	t.Helper()
-	idp := authtest.NewOIDCProvider(t)
+	return googleEnvWith(t, nil, configure...)
+}
+
+// googleEnvWith is googleEnv with options for the fake provider.
+func googleEnvWith(t *testing.T, opts []authtest.OIDCOption, configure ...func(*config.Config)) (*authtest.Env, *authtest.OIDCProvider) {
+	t.Helper()
+	idp := authtest.NewOIDCProvider(t, opts...)
 	env := newEnv(t, append([]func(*config.Config){func(c *config.Config) {
 		c.OAuth.GoogleIssuer = idp.Issuer()
 		c.OAuth.GoogleClientID = idp.ClientID
@@ -496,4 +502,24 @@ func TestOAuthProviderUnreachable(t *testing.T) {
 	r := env.Do(t, http.MethodGet, "/oauth/google/start", nil)
 	wantDetail(t, r, http.StatusServiceUnavailable, "The sign-in provider cannot be reached; try again shortly.")
 	wantStatus(t, env.Do(t, http.MethodGet, "/health", nil), http.StatusOK)
+}
+
+// TestOAuthClientAuthFollowsDiscovery: the client authenticates at the
+// token endpoint the way the discovery document offers, basic or post, and
+// the signing keys are fetched once for several sign-ins.
+func TestOAuthClientAuthFollowsDiscovery(t *testing.T) {
+	for _, method := range []string{authtest.ClientSecretBasic, authtest.ClientSecretPost} {
+		t.Run(method, func(t *testing.T) {
+			env, idp := googleEnvWith(t, []authtest.OIDCOption{authtest.OIDCAuthMethods(method)})
+			for range 2 {
+				wantStatus(t, exchange(t, env, completion(t, env, signInWithGoogle(t, env, newBrowser(t), ""))), http.StatusOK)
+			}
+			if n := idp.TokenRequests(); n != 2 {
+				t.Errorf("%d token requests for 2 sign-ins, want 2 (no failed first try)", n)
+			}
+			if n := idp.JWKSRequests(); n != 1 {
+				t.Errorf("%d fetches of the signing keys for 2 sign-ins, want 1", n)
+			}
+		})
+	}
 }
