@@ -376,7 +376,7 @@ func Keys() []Key {
 		{Name: "sms.sns_region", Field: "SMS.SNSRegion", Type: String, Feature: "sms_backend:sns", Group: "sms",
 			Doc: "AWS region of SNS; empty takes the region of the standard AWS configuration (AWS_REGION, the shared config file)."},
 		{Name: "sms.sns_endpoint", Field: "SMS.SNSEndpoint", Type: String, Feature: "sms_backend:sns", Group: "sms",
-			Doc: "SNS endpoint URL instead of AWS's; tests point it at a local emulator. Credentials always come from the standard AWS chain."},
+			Doc: "SNS endpoint URL instead of AWS's; tests point it at a local emulator. https, or http on a loopback address. Credentials always come from the standard AWS chain."},
 		{Name: "sms.timeout_seconds", Field: "SMS.TimeoutSeconds", Type: Int, Default: 10, Bounds: Between(1, 120), Feature: "sms", Group: "sms",
 			Doc: "Timeout in seconds of one request to the SMS provider."},
 		{Name: "sms.max_per_number_per_hour", Field: "SMS.MaxPerNumberPerHour", Type: Int, Default: 10, Bounds: AtLeast(0), Feature: "sms", Group: "sms",
