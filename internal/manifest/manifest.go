@@ -113,6 +113,15 @@ func Parse(data []byte) (*Manifest, error) {
 	if m.Generator == "" {
 		return nil, errors.New(Path + ": generator version missing")
 	}
+	// New writes the files sorted by path and Lookup searches them so; a
+	// hand-edited or git-merged manifest may not be, and an entry Lookup
+	// cannot find would make upgrade take a generated file for the user's.
+	sort.SliceStable(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+	for i := 1; i < len(m.Files); i++ {
+		if m.Files[i].Path == m.Files[i-1].Path {
+			return nil, fmt.Errorf("%s: %s listed twice", Path, m.Files[i].Path)
+		}
+	}
 	return &m, nil
 }
 

@@ -44,6 +44,11 @@ func Snapshot(files []render.File) ([]byte, error) {
 		if i > 0 && sorted[i-1].Path == f.Path {
 			return nil, fmt.Errorf("snapshot: %s listed twice", f.Path)
 		}
+		// ReadSnapshot refuses anything else, so such an archive would be
+		// written once and never read back.
+		if !fs.ValidPath(f.Path) {
+			return nil, fmt.Errorf("snapshot: %q is not a relative slash-separated path", f.Path)
+		}
 		perm := f.Perm
 		if perm == 0 {
 			perm = 0o644
