@@ -25,7 +25,8 @@ var featureFlags = []string{"password-reset", "account-deletion", "admin", "page
 // regstack.toml. Each combination takes it on or off by the parity of its
 // bits, so both values meet every feature. SMS is on in eight of the
 // fourteen, chosen so that it meets every other feature both ways
-// (smsArgs), rather than doubling the run.
+// (smsArgs), rather than doubling the run; Google is on in eight too, chosen
+// the same way (googleArgs).
 //
 // Why the suites of the server backends run only for the two extreme
 // combinations: features only add files to the root package and its tests;
@@ -50,6 +51,7 @@ func TestFeatureCombinations(t *testing.T) {
 			}
 			args = append(args, fmt.Sprintf("--require-verification=%t", oddParity(bits)))
 			args = append(args, smsArgs(bits)...)
+			args = append(args, googleArgs(bits)...)
 			if !first {
 				// regstack.toml and .regstack/ exist from the previous
 				// package; they are not what this test is about.
@@ -100,12 +102,27 @@ func smsArgs(bits int) []string {
 	return []string{"--sms", "--sms-backend", backend}
 }
 
+// googleArgs decides Sign in with Google for a combination: on when
+// exactly one of password reset and pages is (bits 0 and 3), the two
+// features it changes most (a password-less account sets its first
+// password through forgot/reset; the pages get the Google link, the
+// oauth-complete page and Connected accounts). Over the fourteen
+// combinations every pair of values of Google and each other feature,
+// require_verification and SMS occurs, and Google meets pages with SMS on
+// and off; TestScenarios runs it with everything on.
+func googleArgs(bits int) []string {
+	if (bits^bits>>3)&1 == 0 {
+		return []string{"--google=false"}
+	}
+	return []string{"--google"}
+}
+
 // oddParity reports whether n has an odd number of bits set.
 func oddParity(n int) bool { return bits.OnesCount(uint(n))%2 == 1 }
 
 // comboPackage names the package folder of one combination, e.g.
-// internal/postgres/r0d1a0p1s1/auth for deletion, pages and SMS (Twilio)
-// only.
+// internal/postgres/r0d1a0p1s1g1/auth for deletion, pages, SMS (Twilio)
+// and Google only.
 func comboPackage(backend string, bits int) string {
 	var b strings.Builder
 	for i, letter := range "rdap" {
@@ -118,6 +135,11 @@ func comboPackage(backend string, bits int) string {
 		b.WriteString("sns")
 	default:
 		b.WriteString("s1")
+	}
+	if googleArgs(bits)[0] == "--google" {
+		b.WriteString("g1")
+	} else {
+		b.WriteString("g0")
 	}
 	return "internal/" + backend + "/" + b.String() + "/auth"
 }

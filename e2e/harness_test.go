@@ -17,11 +17,13 @@ import (
 )
 
 // Timeouts for the commands the harness runs. A cold build of the SQLite
-// driver takes a minute or two on two cores; everything else is seconds.
+// driver takes a minute or two on two cores; everything else is seconds,
+// except the fourteen generated suites of TestFeatureCombinations in one
+// go test (about seven minutes on two idle cores).
 const (
 	genTimeout   = 2 * time.Minute
 	buildTimeout = 10 * time.Minute
-	testTimeout  = 10 * time.Minute
+	testTimeout  = 15 * time.Minute
 )
 
 // fixture holds what several tests share: the scratch folder, the regstack

@@ -43,19 +43,23 @@ func scenarios(t *testing.T, backend string) {
 		verifyModule(t, dir, backend)
 	})
 
-	// Every feature on, SMS with the SNS sender included: the SMS suite
-	// (codes, races, enrolment) on this backend's real database. The SNS
-	// sender alone brings the AWS SDK.
-	t.Run("sms", func(t *testing.T) {
+	// Every feature on, SMS with the SNS sender and Sign in with Google
+	// included: the SMS suite (codes, races, enrolment) and the Google
+	// suite (the whole OpenID flow against authtest's fake provider,
+	// linking, single-use exchange) on this backend's real database. The
+	// SNS sender alone brings the AWS SDK; Google brings go-oidc.
+	t.Run("all", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
-		gen(t, dir, "--yes", "--backend", backend, "--sms", "--sms-backend", "sns")
+		gen(t, dir, "--yes", "--backend", backend, "--sms", "--sms-backend", "sns", "--google")
 		checkGenerated(t, dir, backend, features{verification: true, reset: true, deletion: true})
 		gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(gomod, []byte("github.com/aws/aws-sdk-go-v2/service/sns")) || !bytes.Contains(gomod, []byte("github.com/nyaruka/phonenumbers")) {
-			t.Errorf("go.mod of an SMS host with the SNS sender lacks the SNS SDK or phonenumbers:\n%s", gomod)
+		for _, dep := range []string{"github.com/aws/aws-sdk-go-v2/service/sns", "github.com/nyaruka/phonenumbers", "github.com/coreos/go-oidc/v3", "golang.org/x/oauth2"} {
+			if !bytes.Contains(gomod, []byte(dep+" ")) {
+				t.Errorf("go.mod of a host with SMS (SNS sender) and Google lacks %s:\n%s", dep, gomod)
+			}
 		}
 		verifyModule(t, dir, backend)
 	})

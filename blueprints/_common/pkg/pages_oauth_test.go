@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"regstack.example/app/internal/auth/authtest"
 )
 
 func TestPagesGoogleLinksAndErrors(t *testing.T) {
@@ -39,7 +41,15 @@ func TestPagesGoogleComplete(t *testing.T) {
 	if p.cookie == nil || p.cookie.Value == "" {
 		t.Fatal("no session cookie after completing")
 	}
-	wantPage(t, s.get(t, "/account/me", p.cookie.Value), http.StatusOK, "Connected accounts")
+	// The account has no password: the page says how to set one instead of
+	// offering forms that need it.
+	me := s.get(t, "/account/me", p.cookie.Value)
+	wantPage(t, me, http.StatusOK, "Connected accounts", "Set a password")
+	for _, absent := range []string{"Change password", "Change email address", "Delete my account"} {
+		if strings.Contains(me.body, absent) {
+			t.Errorf("the account page of a password-less account offers %q", absent)
+		}
+	}
 
 	wantRedirect(t, s.post(t, "/account/oauth-complete", "", url.Values{"id": {id}}), "/account/login?error=bad_state")
 	wantRedirect(t, s.get(t, "/account/oauth-complete?id=x", ""), "/account/login?error=bad_state")
@@ -73,6 +83,7 @@ func TestPagesConnectedAccounts(t *testing.T) {
 	}
 
 	// Linked (through the API), the page shows the connection.
+	idp.SetIdentity(authtest.Identity{Subject: "g-11", Email: "jo.g@example.com", EmailVerified: true})
 	b := newBrowser(t)
 	req, _ := http.NewRequest(http.MethodPost, env.URL("/oauth/google/link/start"), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -86,11 +97,11 @@ func TestPagesConnectedAccounts(t *testing.T) {
 	decodeJSON(t, resp, &body)
 	wantStatus(t, exchange(t, env, completion(t, env, b.follow(b.follow(body.AuthorizationURL).String()))), http.StatusOK)
 	cookie = s.signIn(t, "jo@example.com", "correct horse battery")
-	wantPage(t, s.get(t, "/account/me", cookie), http.StatusOK, "connected as", "Disconnect")
+	wantPage(t, s.get(t, "/account/me", cookie), http.StatusOK, "Connected as jo.g@example.com", "Disconnect Google")
 
 	wantRedirect(t, s.post(t, "/account/oauth/google/unlink", cookie, nil), "/account/me?done=unlinked")
 	p = s.get(t, "/account/me?done=unlinked", cookie)
-	if p.status != http.StatusOK || !strings.Contains(p.body, "The account is disconnected.") || !strings.Contains(p.body, "not connected") {
+	if p.status != http.StatusOK || !strings.Contains(p.body, "The account is disconnected.") || !strings.Contains(p.body, "Not connected") {
 		t.Errorf("account page after disconnecting: %d\n%s", p.status, p.body)
 	}
 }
