@@ -48,20 +48,30 @@ func scenarios(t *testing.T, backend string) {
 	// suite (the whole OpenID flow against authtest's fake provider,
 	// linking, single-use exchange) on this backend's real database. The
 	// SNS sender alone brings the AWS SDK; Google brings go-oidc.
+	//
+	// It is also the scenario that runs under Go 1.25 (oldGo, downloaded
+	// through the module proxy; docs/go-versions.md): generation, tidy,
+	// build, vet and the whole suite, so every pinned module is compiled
+	// and tested by the older supported Go as well, on every backend,
+	// while the other scenarios run under this module's Go. SES email is
+	// on too, for the last SDK module.
 	t.Run("all", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "host")
-		gen(t, dir, "--yes", "--backend", backend, "--sms", "--sms-backend", "sns", "--google")
+		env := []string{"GOTOOLCHAIN=" + oldGo}
+		mustRunEnv(t, fx.work, buildTimeout, env, regstack(t), "gen", "--dir", dir, "--yes", "--backend", backend,
+			"--sms", "--sms-backend", "sns", "--email-backend", "ses", "--google")
+		checkGoLine(t, dir)
 		checkGenerated(t, dir, backend, features{verification: true, reset: true, deletion: true})
 		gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, dep := range []string{"github.com/aws/aws-sdk-go-v2/service/sns", "github.com/nyaruka/phonenumbers", "github.com/coreos/go-oidc/v3", "golang.org/x/oauth2"} {
+		for _, dep := range []string{"github.com/aws/aws-sdk-go-v2/service/sns", "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/nyaruka/phonenumbers", "github.com/coreos/go-oidc/v3", "golang.org/x/oauth2"} {
 			if !bytes.Contains(gomod, []byte(dep+" ")) {
 				t.Errorf("go.mod of a host with SMS (SNS sender) and Google lacks %s:\n%s", dep, gomod)
 			}
 		}
-		verifyModule(t, dir, backend)
+		verifyModule(t, dir, backend, env...)
 	})
 
 	// Adopting regstack in an existing module does not depend on the
@@ -135,21 +145,21 @@ type features struct{ verification, reset, deletion bool }
 
 // verifyModule is what a user's CI would run on the host after generation.
 // The generated suite runs against backend's test server.
-func verifyModule(t *testing.T, dir, backend string) {
+func verifyModule(t *testing.T, dir, backend string, env ...string) {
 	t.Helper()
 	// gen ran without --no-tidy, so go.mod and go.sum must already be tidy.
 	// If not, say so and tidy, so the remaining steps still report.
 	t.Run("tidy", func(t *testing.T) {
-		if out, err := run(dir, buildTimeout, "go", "mod", "tidy", "-diff"); err != nil {
+		if out, err := runEnv(dir, buildTimeout, env, "go", "mod", "tidy", "-diff"); err != nil {
 			t.Errorf("go.mod/go.sum are not tidy after regstack gen: %v", errOutput(err, out))
-			mustRun(t, dir, buildTimeout, "go", "mod", "tidy")
+			mustRunEnv(t, dir, buildTimeout, env, "go", "mod", "tidy")
 		}
 	})
 	t.Run("build", func(t *testing.T) {
-		mustRun(t, dir, buildTimeout, "go", "build", "./...")
+		mustRunEnv(t, dir, buildTimeout, env, "go", "build", "./...")
 	})
 	t.Run("vet", func(t *testing.T) {
-		mustRun(t, dir, buildTimeout, "go", "vet", "./...")
+		mustRunEnv(t, dir, buildTimeout, env, "go", "vet", "./...")
 	})
 	t.Run("gofmt", func(t *testing.T) {
 		out := mustRun(t, dir, genTimeout, gofmtPath(), "-l", ".")
@@ -158,7 +168,7 @@ func verifyModule(t *testing.T, dir, backend string) {
 		}
 	})
 	t.Run("test", func(t *testing.T) {
-		out := mustRunEnv(t, dir, testTimeout, testDatabaseEnv(t, backend), "go", "test", "-count=1", "-v", "./...")
+		out := mustRunEnv(t, dir, testTimeout, append(env, testDatabaseEnv(t, backend)...), "go", "test", "-count=1", "-v", "./...")
 		// On a server backend a skip means the suite never reached the
 		// database: the variable was lost on the way.
 		if skips := skipLines(out); len(skips) > 0 {
@@ -169,7 +179,7 @@ func verifyModule(t *testing.T, dir, backend string) {
 	if backend != "sqlite" {
 		// Without a server the suite skips, saying how to point it at one.
 		t.Run("test-without-database", func(t *testing.T) {
-			out := mustRun(t, dir, testTimeout, "go", "test", "-count=1", "-v", "./"+pkgDir+"/...")
+			out := mustRunEnv(t, dir, testTimeout, env, "go", "test", "-count=1", "-v", "./"+pkgDir+"/...")
 			if !strings.Contains(out, "REGSTACK_TEST_DATABASE_URL") || len(skipLines(out)) == 0 {
 				t.Errorf("without REGSTACK_TEST_DATABASE_URL the %s suite does not skip with a hint:\n%s", backend, tail(out, 30))
 			}

@@ -20,51 +20,18 @@ const oldGo = "go1.25.14"
 // (blueprints/catalog.toml [deps], the "go1.25" key) must not raise.
 const hostGoLine = "go 1.25.0"
 
-// TestGoToolchains proves that generated hosts build and pass their suites
-// on Go 1.25 as well as on the Go that runs the rest of this module (1.26,
-// covered by every other test here; docs/go-versions.md). One starter per
-// backend, with the features that bring every pinned module: the
-// defaults, SMS with the SNS sender and SES email (and Google on SQLite),
-// so toml, jwt, goose, x/crypto, x/net, x/text, the driver, phonenumbers,
-// the AWS SDK, go-oidc and x/oauth2 are all compiled and tested by Go 1.25.
-//
-// Everything runs with GOTOOLCHAIN=oldGo: `regstack gen` (its go get of
-// the pins and go mod tidy, which a Go 1.25 toolchain refuses when a module
-// needs Go 1.26), then go vet and go test. The module and build caches
-// are the ones every other test uses, so the dependencies are downloaded
-// once; the build cache keeps Go 1.25's objects apart. Measured on two
-// shared cores: about 100 s per backend with warm caches, nearly all of it
-// the generated suite itself, and 45 s for the newest-pins subtests; a cold
-// build cache adds about two minutes of compiling with Go 1.25 (the SQLite
-// driver above all).
+// TestGoToolchains: generated hosts build and pass their suites on Go 1.25
+// as well as on the Go that runs the rest of this module (1.26;
+// docs/go-versions.md). The Go 1.25 runs are TestScenarios' "all"
+// scenario on every backend (every feature, so every pinned module), run
+// with GOTOOLCHAIN=oldGo; this test checks that the switch really
+// happens, and runs the other pin set: the newest pins, which hosts whose
+// go.mod says 1.26 get.
 func TestGoToolchains(t *testing.T) {
 	env := []string{"GOTOOLCHAIN=" + oldGo}
 	out := mustRunEnv(t, fx.work, toolchainTimeout, env, "go", "version")
 	if !strings.Contains(out, oldGo+" ") {
 		t.Fatalf("GOTOOLCHAIN=%s go version printed %q: the toolchain switch did not happen", oldGo, strings.TrimSpace(out))
-	}
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "host")
-			args := []string{"gen", "--dir", dir, "--yes", "--backend", backend, "--sms", "--sms-backend", "sns", "--email-backend", "ses"}
-			// The whole suite runs once, on SQLite, with Google too (go-oidc
-			// and x/oauth2 under Go 1.25); the server backends vet
-			// everything (which compiles every test) and run their store
-			// suites, the only code that differs per backend. That keeps
-			// this test's share of CI near three minutes.
-			pkgs := "./" + pkgDir + "/store/..."
-			if backend == "sqlite" {
-				args, pkgs = append(args, "--google"), "./..."
-			}
-			mustRunEnv(t, fx.work, buildTimeout, env, regstack(t), args...)
-			checkGoLine(t, dir)
-			mustRunEnv(t, dir, buildTimeout, env, "go", "vet", "./...")
-			out := mustRunEnv(t, dir, testTimeout, append(env, testDatabaseEnv(t, backend)...), "go", "test", "-count=1", "-v", pkgs)
-			if skips := skipLines(out); len(skips) > 0 {
-				t.Errorf("%d tests skipped on %s under %s, e.g.:\n%s", len(skips), backend, oldGo, strings.Join(skips[:min(5, len(skips))], "\n"))
-			}
-			t.Logf("generated suite under %s:\n%s", oldGo, tail(packageLines(out), 40))
-		})
 	}
 	// The newest pins go to hosts on Go 1.26 (an existing module whose
 	// go.mod says so); every other test generates starters, which get the
