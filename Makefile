@@ -48,7 +48,7 @@ BENCHTIME ?= 2s
 # folders that are generated hosts or build output.
 GO_FILES = $(shell find . \( -path ./.git -o -path ./$(DEMO) -o -path ./bin -o -name testdata \) -prune -o -name '*.go' -print)
 
-.PHONY: help build demo test vet fmt-check unit e2e e2e-servers e2e-browser golden sqlc bench clean
+.PHONY: help build demo test vet fmt-check unit e2e e2e-servers e2e-browser golden sqlc bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -139,9 +139,20 @@ sqlc: ## regenerate the committed sqlc output
 		if [ -e $$d/models.go ]; then echo "$$d/models.go: fold it into models.go.tmpl (see that file's header), then delete it"; exit 1; fi; \
 	done
 
-bench: e2e-servers ## run the benchmarks (gen as a process; live GET /me and login on each backend)
+bench: e2e-servers ## run the benchmarks (gen as a process; the floor: me_ratio, login_ratio; live GET /me and login on each backend)
 	bench/gen.sh
+	bench/floor.sh
 	cd e2e && E2E_FERRETDB=$(CURDIR)/bin/ferretdb-sqlite $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count 1 -timeout 20m .
+
+# make fuzz: every native fuzz target, one after the other, for FUZZTIME
+# each: the generator's (internal/...) and the generated suite's, in a
+# scratch host generated with every optional feature. FUZZ=regexp picks
+# targets, FUZZ_SCOPE=generator|host one side. `go test` (make unit, the
+# e2e hosts) already runs every seed, so CI spends no fuzzing time.
+FUZZTIME ?= 30s
+FUZZ ?= .
+fuzz: ## run every fuzz target for FUZZTIME (default 30s; FUZZTIME=10m for a long run)
+	FUZZTIME='$(FUZZTIME)' FUZZ='$(FUZZ)' GO='$(GO)' tools/fuzz.sh
 
 clean: ## remove build output and the demo (including its database)
 	rm -rf bin $(DEMO)

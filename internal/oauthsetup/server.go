@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -15,10 +14,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/regstack/regstack/internal/checkreport"
 	"github.com/regstack/regstack/internal/hostfiles"
+	"github.com/regstack/regstack/internal/localserver"
 )
 
 // assets are the wizard's page templates and stylesheet. go:embed needs a
@@ -356,34 +355,10 @@ func (wz *Wizard) render(w http.ResponseWriter, status int, name string, data an
 // page's Done button is pressed, then shuts the server down, letting a
 // save in flight finish for up to five seconds.
 func (wz *Wizard) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: wz.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	case <-wz.done:
-	}
-	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
-		if !errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
-		// A connection Chromium opened ahead of time and never used
-		// counts as busy until the deadline; nothing is in flight.
-		srv.Close()
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return localserver.Serve(ctx, ln, wz.Handler(), wz.done)
 }
 
 // Listen opens 127.0.0.1:port (0: a free port the system picks). Only the
 // loopback address: the wizard writes secrets and must not be reachable
 // from the network.
-func Listen(port int) (net.Listener, error) {
-	return net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-}
+func Listen(port int) (net.Listener, error) { return localserver.Listen(port) }

@@ -79,6 +79,7 @@ type previewField struct {
 type previewUser struct {
 	Email, FullName     string
 	Verified            bool
+	HasPassword         bool
 	Created, CreatedISO string
 }
 
@@ -135,7 +136,7 @@ func (h HostPages) sample(page string, css []string, src string) map[string]any 
 		}
 	case "me":
 		d["Notice"] = "Your name was saved."
-		d["User"] = &previewUser{Email: "ada@example.com", FullName: "Ada Lovelace", Verified: true, Created: "3 December 2026", CreatedISO: "2026-12-03T10:00:00Z"}
+		d["User"] = &previewUser{Email: "ada@example.com", FullName: "Ada Lovelace", Verified: true, HasPassword: true, Created: "3 December 2026", CreatedISO: "2026-12-03T10:00:00Z"}
 		for key, f := range fields {
 			if strings.HasSuffix(key, ".full_name") {
 				f.Value = "Ada Lovelace"

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -18,7 +17,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/regstack/regstack/internal/localserver"
 )
 
 // assets are the designer's own page, style and script. go:embed needs a
@@ -389,39 +389,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // page's Done button is pressed, then shuts the server down, letting
 // requests in flight (a save) finish for up to five seconds.
 func (d *Designer) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           d.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	case <-d.done:
-	}
-	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
-		if !errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
-		// A connection the browser opened ahead of time and never used
-		// (Chromium preconnects) counts as busy for five seconds, so
-		// Shutdown can run out of time with nothing in flight: a save
-		// takes far less. Close what is left.
-		srv.Close()
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return localserver.Serve(ctx, ln, d.Handler(), d.done)
 }
 
 // Listen opens 127.0.0.1:port (0: a free port the system picks). Only the
 // loopback address: the designer writes files and must not be reachable
 // from the network.
-func Listen(port int) (net.Listener, error) {
-	return net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-}
+func Listen(port int) (net.Listener, error) { return localserver.Listen(port) }

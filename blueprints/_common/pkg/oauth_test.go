@@ -90,6 +90,28 @@ func signInWithGoogle(t *testing.T, env *authtest.Env, b *browser, query string)
 	return b.follow(cb.String())
 }
 
+// linkGoogle walks b through linking Google to the account of the session
+// token: the link start (a fetch from the signed-in page, whose cookie
+// binds the flow to the browser as the sign-in's does), the provider's
+// consent, the callback. It returns where the callback sent the browser.
+func linkGoogle(t *testing.T, env *authtest.Env, b *browser, token, query string) *url.URL {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, env.URL("/oauth/google/link/start"+query), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		AuthorizationURL string `json:"authorization_url"`
+	}
+	decodeJSON(t, resp, &body)
+	return b.follow(b.follow(body.AuthorizationURL).String())
+}
+
 // completion returns the completion id of a callback's redirect, failing
 // unless it went to oauth-complete.
 func completion(t *testing.T, env *authtest.Env, loc *url.URL) string {
@@ -373,21 +395,8 @@ func TestOAuthLinkAndUnlink(t *testing.T) {
 
 	r := env.Do(t, http.MethodPost, "/oauth/google/link/start", nil)
 	want401(t, r, "Authentication required.")
-	// The link start is a fetch from the signed-in page; its cookie binds
-	// the flow to the browser, as the sign-in's does.
-	req, _ := http.NewRequest(http.MethodPost, env.URL("/oauth/google/link/start?redirect_to=/settings"), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := b.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body struct {
-		AuthorizationURL string `json:"authorization_url"`
-	}
-	decodeJSON(t, resp, &body)
 	idp.SetIdentity(authtest.Identity{Subject: "g-6", Email: "fay.other@gmail.example", EmailVerified: true})
-	cb := b.follow(body.AuthorizationURL)
-	r = exchange(t, env, completion(t, env, b.follow(cb.String())))
+	r = exchange(t, env, completion(t, env, linkGoogle(t, env, b, token, "?redirect_to=/settings")))
 	wantStatus(t, r, http.StatusOK)
 	if env.Me(t, r.Str("access_token")).Str("id") != id || r.Str("redirect_to") != "/settings" {
 		t.Fatalf("link exchange = %s", r)
@@ -426,22 +435,8 @@ func TestOAuthLinkConflicts(t *testing.T) {
 	gusToken := r.Str("access_token")
 	_, token := signUp(t, env, "hal@example.com", "correct horse battery")
 
-	linkFlow := func(token string) *url.URL {
-		b := newBrowser(t)
-		req, _ := http.NewRequest(http.MethodPost, env.URL("/oauth/google/link/start"), nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := b.c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct {
-			AuthorizationURL string `json:"authorization_url"`
-		}
-		decodeJSON(t, resp, &body)
-		return b.follow(b.follow(body.AuthorizationURL).String())
-	}
-	wantCallbackError(t, env, linkFlow(token), "identity_in_use")
-	wantCallbackError(t, env, linkFlow(gusToken), "already_linked")
+	wantCallbackError(t, env, linkGoogle(t, env, newBrowser(t), token, ""), "identity_in_use")
+	wantCallbackError(t, env, linkGoogle(t, env, newBrowser(t), gusToken, ""), "already_linked")
 }
 
 // TestOAuthPasswordlessAccount: an account made by Google has no password:

@@ -84,18 +84,7 @@ func TestPagesConnectedAccounts(t *testing.T) {
 
 	// Linked (through the API), the page shows the connection.
 	idp.SetIdentity(authtest.Identity{Subject: "g-11", Email: "jo.g@example.com", EmailVerified: true})
-	b := newBrowser(t)
-	req, _ := http.NewRequest(http.MethodPost, env.URL("/oauth/google/link/start"), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := b.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body struct {
-		AuthorizationURL string `json:"authorization_url"`
-	}
-	decodeJSON(t, resp, &body)
-	wantStatus(t, exchange(t, env, completion(t, env, b.follow(b.follow(body.AuthorizationURL).String()))), http.StatusOK)
+	wantStatus(t, exchange(t, env, completion(t, env, linkGoogle(t, env, newBrowser(t), token, ""))), http.StatusOK)
 	cookie = s.signIn(t, "jo@example.com", "correct horse battery")
 	wantPage(t, s.get(t, "/account/me", cookie), http.StatusOK, "Connected as jo.g@example.com", "Disconnect Google")
 

@@ -1,25 +1,56 @@
 -- The admin API's queries (the dashboard numbers and the user list), which
 -- sqlc compiles into pgdb/admin.sql.go. Times and addresses are kept as
--- query.sql describes.
+-- query.sql describes. Every query here is served by an index
+-- (00006_user_list_and_counts.sql); admin_plan_test.go reads their plans.
 
 -- name: Stats :one
--- One statement, so the numbers come from one snapshot.
+-- One statement, so the numbers come from one snapshot. user_counts is
+-- kept by the triggers of 00006_user_list_and_counts.sql.
 SELECT
-    count(*) AS total_users,
-    count(*) FILTER (WHERE is_active) AS active_users,
-    count(*) FILTER (WHERE is_verified) AS verified_users,
-    count(*) FILTER (WHERE is_superuser) AS superusers,
+    c.total AS total_users,
+    c.active AS active_users,
+    c.verified AS verified_users,
+    c.superusers AS superusers,
     (SELECT count(*) FROM pending_registrations WHERE expires_at > sqlc.arg(now)) AS pending_registrations
-FROM users;
+FROM user_counts AS c
+WHERE c.id = 1;
 
--- name: CountUsers :one
+-- name: UserTotal :one
+SELECT total FROM user_counts WHERE id = 1;
+
+-- name: CountUsersByPrefix :one
+-- The range [prefix, end) on ix_users_email_key_c, where end is
+-- store.KeyPrefixEnd(prefix); code point order, so exactly the keys that
+-- start with the prefix, and no LIKE wildcards to escape.
 SELECT count(*) FROM users
-WHERE starts_with(email_key, sqlc.arg(key_prefix));
+WHERE email_key COLLATE "C" >= sqlc.arg(key_prefix)::text
+  AND email_key COLLATE "C" < sqlc.arg(key_prefix_end)::text;
 
 -- name: ListUsers :many
--- starts_with compares plainly, so % and _ (LIKE wildcards) in the prefix
--- need no escaping.
+-- Newest first, read backwards along ix_users_created_at_id.
 SELECT * FROM users
-WHERE starts_with(email_key, sqlc.arg(key_prefix))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(max_rows) OFFSET sqlc.arg(skip);
+
+-- name: ListUsersAfter :many
+-- The page after a cursor (the last row of the previous page): a range on
+-- ix_users_created_at_id, however deep.
+SELECT * FROM users
+WHERE (created_at, id) < (sqlc.arg(created_at)::timestamptz, sqlc.arg(id)::text)
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(max_rows) OFFSET sqlc.arg(skip);
+
+-- name: ListUsersByPrefix :many
+SELECT * FROM users
+WHERE email_key COLLATE "C" >= sqlc.arg(key_prefix)::text
+  AND email_key COLLATE "C" < sqlc.arg(key_prefix_end)::text
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(max_rows) OFFSET sqlc.arg(skip);
+
+-- name: ListUsersByPrefixAfter :many
+SELECT * FROM users
+WHERE email_key COLLATE "C" >= sqlc.arg(key_prefix)::text
+  AND email_key COLLATE "C" < sqlc.arg(key_prefix_end)::text
+  AND (created_at, id) < (sqlc.arg(created_at)::timestamptz, sqlc.arg(id)::text)
 ORDER BY created_at DESC, id DESC
 LIMIT sqlc.arg(max_rows) OFFSET sqlc.arg(skip);

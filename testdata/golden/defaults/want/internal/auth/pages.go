@@ -159,6 +159,10 @@ type pageData struct {
 type pageUser struct {
 	Email, FullName string
 	Verified        bool
+	// HasPassword is false for an account made by a provider sign-in:
+	// the forms that confirm with the current password are replaced by
+	// how to set one.
+	HasPassword bool
 	// Created is the creation date for people, CreatedISO the same in
 	// RFC 3339 for <time datetime>.
 	Created, CreatedISO string

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // formField is one input of a page's form, as the "field" template in
@@ -202,28 +201,4 @@ func (ps *pageServer) fail(w http.ResponseWriter, r *http.Request, d *pageData, 
 		d.Alert = "Something went wrong on our side. Try again later."
 		ps.render(w, r, http.StatusInternalServerError, d)
 	}
-}
-
-// safeNext returns next when it is a path on this site to return to after
-// signing in, else "". Only a single leading slash is accepted: "//evil"
-// and "/\evil" are read by browsers as another host, and a scheme
-// ("https:", "javascript:") or control character is never a local path
-// (CONTRACT §2.8; TestPagesNextParameter).
-func safeNext(next string) string {
-	if next == "" || len(next) > 2048 || next[0] != '/' {
-		return ""
-	}
-	if strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
-		return ""
-	}
-	for _, c := range next {
-		if unicode.IsControl(c) || c == '\\' {
-			return ""
-		}
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return ""
-	}
-	return next
 }

@@ -53,8 +53,6 @@ func (ps *pageServer) routes() []pageRoute {
 		{http.MethodPost, "/me", ps.signedIn(ps.submitProfile), ""},
 		{http.MethodPost, "/change-password", ps.signedIn(ps.submitChangePassword), "POST /change-password"},
 		{http.MethodPost, "/change-email", ps.signedIn(ps.submitChangeEmail), "POST /change-email"},
-		// A second factor adds {GET, POST} "/mfa-confirm", and Google
-		// sign-in "/oauth-complete", here.
 	}
 	if ps.a.cfg.EnablePasswordReset {
 		rs = append(rs,

@@ -177,6 +177,21 @@ func (a *Auth) rehash(ctx context.Context, u *store.User, plain string) string {
 // credential check began, not the moment it ended: so any revocation that
 // committed while the check ran has a cutoff at or after iat and wins.
 func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string, at time.Time) (*Session, error) {
+	s, err := a.openSession(ctx, u, rehash, at)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.clearFailures(ctx, u.Email); err != nil {
+		return nil, err
+	}
+	a.emit(ctx, UserLoggedIn{User: snapshot(u)})
+	return s, nil
+}
+
+// openSession issues the session token and records the login, unless the
+// account changed since u was read (errStaleLogin): the part of a sign-in
+// every way of signing in shares.
+func (a *Auth) openSession(ctx context.Context, u *store.User, rehash string, at time.Time) (*Session, error) {
 	token, claims, err := a.tokens.Issue(jwt.PurposeSession, u.ID, at, seconds(a.cfg.JWTTTLSeconds), nil)
 	if err != nil {
 		return nil, err
@@ -188,9 +203,5 @@ func (a *Auth) startSession(ctx context.Context, u *store.User, rehash string, a
 	if err != nil {
 		return nil, err
 	}
-	if err := a.clearFailures(ctx, u.Email); err != nil {
-		return nil, err
-	}
-	a.emit(ctx, UserLoggedIn{User: snapshot(u)})
 	return &Session{Token: token, IssuedAt: claims.IssuedAt, ExpiresAt: claims.ExpiresAt, User: u}, nil
 }

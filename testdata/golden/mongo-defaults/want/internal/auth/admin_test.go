@@ -5,6 +5,7 @@ package auth_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,7 +127,7 @@ func listEmails(t *testing.T, env *authtest.Env, token, query string) ([]string,
 	t.Helper()
 	r := env.Admin(t, token, http.MethodGet, "/admin/users"+query, nil)
 	wantStatus(t, r, http.StatusOK)
-	if keys := jsonKeys(t, r.Body); !slices.Equal(keys, []string{"items", "total", "skip", "limit"}) {
+	if keys := jsonKeys(t, r.Body); !slices.Equal(keys, []string{"items", "total", "skip", "limit", "next_cursor"}) {
 		t.Fatalf("list keys %v", keys)
 	}
 	items, _ := r.JSON["items"].([]any)
@@ -213,6 +214,16 @@ func TestAdminListUsersBounds(t *testing.T) {
 	wantQueryError(t, list("?skip=1.5"), "skip", "int_parsing")
 	wantQueryError(t, list("?skip="), "skip", "int_parsing")
 	wantQueryError(t, list("?limit=99999999999999999999999"), "limit", "int_parsing")
+	// skip is bounded (deep pages take the cursor).
+	wantQueryError(t, list("?skip=10001"), "skip", "less_than_equal")
+	wantStatus(t, list("?skip=10000"), http.StatusOK)
+	// A cursor is only what next_cursor gave.
+	b64 := base64.RawURLEncoding.EncodeToString
+	for _, c := range []string{"", "!!!", "abc=", b64([]byte("abc")), b64([]byte("123.")), b64([]byte(".id")),
+		b64([]byte("12x.id")), b64([]byte("+12.id")), b64([]byte("012.id")), b64([]byte("1.a\x00b")), b64([]byte("1.\xff")),
+		b64([]byte("99999999999999999999.id")), b64([]byte("1." + strings.Repeat("i", 201)))} {
+		wantQueryError(t, list("?cursor="+url.QueryEscape(c)), "cursor", "value_error")
+	}
 	// Both wrong: both reported.
 	r := list("?skip=-5&limit=500")
 	wantQueryError(t, r, "skip", "greater_than_equal")
@@ -248,6 +259,88 @@ func TestAdminListUsersEmailPrefix(t *testing.T) {
 	emails, r := listEmails(t, env, token, "?email=a&limit=2&skip=1")
 	if len(emails) != 2 || r.JSON["total"] != 6.0 {
 		t.Fatalf("email=a skip 1 limit 2: %v (%s)", emails, r)
+	}
+}
+
+// pageAll follows next_cursor from the first page (limit per page) to the
+// end, calling between after each page, and returns the emails in order.
+func pageAll(t *testing.T, env *authtest.Env, token, query string, limit int, between func()) []string {
+	t.Helper()
+	var all []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("next_cursor never ended")
+		}
+		q := fmt.Sprintf("?limit=%d%s", limit, query)
+		if cursor != "" {
+			q += "&cursor=" + url.QueryEscape(cursor)
+		}
+		emails, r := listEmails(t, env, token, q)
+		all = append(all, emails...)
+		next, isString := r.JSON["next_cursor"].(string)
+		if r.JSON["next_cursor"] == nil {
+			if len(emails) > limit {
+				t.Fatalf("page of %d > limit %d", len(emails), limit)
+			}
+			return all
+		}
+		if !isString || next == "" || len(emails) != limit {
+			t.Fatalf("next_cursor %v after a page of %d (limit %d)", r.JSON["next_cursor"], len(emails), limit)
+		}
+		cursor = next
+		if between != nil {
+			between()
+		}
+	}
+}
+
+func TestAdminListUsersCursor(t *testing.T) {
+	t.Parallel()
+	env, _, token := adminEnv(t)
+	// 25 users; several share a creation time, so the id breaks the tie.
+	for i := range 25 {
+		if i%3 == 0 {
+			env.Clock.Advance(time.Second)
+		}
+		createUser(t, env, fmt.Sprintf("user%02d@example.com", i), pw1, true, true)
+	}
+	want, r := listEmails(t, env, token, "?limit=200")
+	if len(want) != 26 || r.JSON["next_cursor"] != nil {
+		t.Fatalf("whole list: %v (%s)", want, r)
+	}
+	for _, limit := range []int{1, 7, 25, 26} {
+		if got := pageAll(t, env, token, "", limit, nil); !slices.Equal(got, want) {
+			t.Errorf("pages of %d: %v, want %v", limit, got, want)
+		}
+	}
+	// Within a prefix too.
+	var ones []string
+	for _, e := range want {
+		if strings.HasPrefix(e, "user1") {
+			ones = append(ones, e)
+		}
+	}
+	if got := pageAll(t, env, token, "&email=user1", 4, nil); len(ones) != 10 || !slices.Equal(got, ones) {
+		t.Errorf("pages of email=user1: %v, want %v", got, ones)
+	}
+	// Users signing up while the list is read appear before the position
+	// (newest first), so the pages still see everyone else exactly once.
+	n := 0
+	got := pageAll(t, env, token, "", 6, func() {
+		env.Clock.Advance(time.Second)
+		createUser(t, env, fmt.Sprintf("late%02d@example.com", n), pw1, true, true)
+		n++
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("pages while users sign up: %v, want %v", got, want)
+	}
+	// A cursor with skip counts from the cursor.
+	_, first := listEmails(t, env, token, "?limit=5&email=user")
+	cursor, _ := first.JSON["next_cursor"].(string)
+	emails, _ := listEmails(t, env, token, "?limit=3&skip=2&email=user&cursor="+url.QueryEscape(cursor))
+	if !slices.Equal(emails, want[7:10]) {
+		t.Errorf("cursor + skip 2: %v, want %v", emails, want[7:10])
 	}
 }
 

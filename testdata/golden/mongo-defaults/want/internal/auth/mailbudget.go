@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"example.com/demo/internal/auth/mail"
+	"example.com/demo/internal/auth/store"
 )
 
 // mailBudgetWindow is the period email.max_per_address_per_hour counts over.
@@ -38,8 +39,7 @@ func (a *Auth) mailAllowed(ctx context.Context, kind, to string) bool {
 	if limit <= 0 {
 		return true
 	}
-	now := a.now()
-	att, err := a.store.ReserveLoginAttempt(ctx, mailBudgetKey(to), now, now.Add(-mailBudgetWindow))
+	_, ok, _, err := a.reserveBudget(ctx, mailBudgetKey(to), limit, mailBudgetWindow, a.now())
 	if err != nil {
 		// The budget limits abuse; it does not guard an account. A mail the
 		// budget cannot be checked for goes out rather than a user missing
@@ -47,13 +47,31 @@ func (a *Auth) mailAllowed(ctx context.Context, kind, to string) bool {
 		a.logger.ErrorContext(ctx, "auth: mail budget unavailable; sending anyway", "kind", kind, "err", err)
 		return true
 	}
-	if len(att.Recent) <= limit {
+	if ok {
 		return true
-	}
-	if err := a.store.WithdrawLoginAttempt(ctx, att.ID); err != nil {
-		a.logger.ErrorContext(ctx, "auth: withdraw mail budget count", "err", err)
 	}
 	a.logger.WarnContext(ctx, "auth: mail suppressed: per-address budget used up", "kind", kind, "to", to, "limit_per_hour", limit)
 	a.emit(ctx, MailSuppressed{Kind: kind, To: to})
 	return false
+}
+
+// reserveBudget counts one use of key's budget of limit per window, in the
+// attempts table so replicas share it, and reports whether it fits. A use
+// that does not fit is withdrawn again (a refusal never counts, so the
+// budget refills a window after the uses that went through, however long
+// a flood lasts), and wait is how long until the oldest counted use ages
+// out. The mail budget and the SMS budget are both this.
+func (a *Auth) reserveBudget(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (att store.LoginAttempt, ok bool, wait time.Duration, err error) {
+	att, err = a.store.ReserveLoginAttempt(ctx, key, now, now.Add(-window))
+	if err != nil {
+		return att, false, 0, err
+	}
+	if len(att.Recent) <= limit {
+		return att, true, 0, nil
+	}
+	if err := a.store.WithdrawLoginAttempt(ctx, att.ID); err != nil {
+		a.logger.ErrorContext(ctx, "auth: withdraw budget count", "key", key, "err", err)
+	}
+	// Recent is oldest first and includes the withdrawn use at its end.
+	return att, false, att.Recent[len(att.Recent)-1-limit].Add(window).Sub(now), nil
 }

@@ -5,12 +5,15 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"example.com/demo/internal/auth/store"
 )
@@ -43,10 +46,12 @@ func (a *Auth) adminOnly(h func(w http.ResponseWriter, r *http.Request, admin *s
 	})).ServeHTTP
 }
 
-// Paging of GET /admin/users.
+// Paging of GET /admin/users. skip is counted row by row, so it is bounded;
+// the cursor reaches any depth at the cost of a shallow page.
 const (
 	adminDefaultLimit = 50
 	adminMaxLimit     = 200
+	adminMaxSkip      = 10000
 )
 
 type statsResponse struct {
@@ -62,6 +67,9 @@ type userListResponse struct {
 	Total int          `json:"total"`
 	Skip  int          `json:"skip"`
 	Limit int          `json:"limit"`
+	// NextCursor continues the list after the last item; null when there
+	// is nothing after it.
+	NextCursor *string `json:"next_cursor"`
 }
 
 // GET /admin/stats
@@ -82,30 +90,86 @@ func (a *Auth) handleAdminStats(w http.ResponseWriter, r *http.Request, _ *store
 	})
 }
 
-// GET /admin/users?skip=0&limit=50&email=prefix
+// GET /admin/users?limit=50&email=prefix&cursor=...  (or &skip=0)
 //
-// Newest first. skip ≥ 0 and 1 ≤ limit ≤ 200, else 422 in FastAPI's shape.
-// email keeps the users whose address starts with it (case-insensitive,
-// every character literal); total counts all matches, not just the page.
+// Newest first (ties by id). 1 ≤ limit ≤ 200, 0 ≤ skip ≤ 10000 and a
+// cursor as next_cursor gave it, else 422 in FastAPI's shape. email keeps
+// the users whose address starts with it (case-insensitive, every
+// character literal); total counts all matches, not just the page.
+// next_cursor (null at the end) continues after the page's last item, at
+// the same cost however deep; it stays valid while users come and go, and
+// a page after it starts after that user's position even if the user was
+// deleted. skip, kept for compatibility, reads and discards the rows it
+// skips, so deep pages get slower (hence its bound); with a cursor it
+// counts from the cursor.
 func (a *Auth) handleAdminListUsers(w http.ResponseWriter, r *http.Request, _ *store.User) {
 	q := r.URL.Query()
 	var errs []validationError
-	skip := queryInt(q, "skip", 0, 0, math.MaxInt, &errs)
+	skip := queryInt(q, "skip", 0, 0, adminMaxSkip, &errs)
 	limit := queryInt(q, "limit", adminDefaultLimit, 1, adminMaxLimit, &errs)
+	var after *store.UserCursor
+	if q.Has("cursor") {
+		text := q.Get("cursor")
+		c, ok := decodeUserCursor(text)
+		if !ok {
+			input, _ := json.Marshal(text)
+			errs = append(errs, validationError{Type: "value_error", Loc: []any{"query", "cursor"}, Input: input,
+				Msg: "Value error, not a cursor this API returned as next_cursor", Ctx: map[string]any{"error": "invalid cursor"}})
+		}
+		after = c
+	}
 	if len(errs) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, validationErrors{Detail: errs})
 		return
 	}
-	users, total, err := a.store.ListUsers(r.Context(), store.ListUsersParams{EmailPrefix: q.Get("email"), Skip: skip, Limit: limit})
+	// One more than the page tells whether anything follows it.
+	users, total, err := a.store.ListUsers(r.Context(), store.ListUsersParams{
+		EmailPrefix: q.Get("email"), After: after, Skip: skip, Limit: limit + 1,
+	})
 	if err != nil {
 		a.serverError(w, r, err)
 		return
+	}
+	var next *string
+	if len(users) > limit {
+		users = users[:limit]
+		c := encodeUserCursor(store.CursorOf(users[limit-1]))
+		next = &c
 	}
 	items := make([]UserPublic, len(users))
 	for i, u := range users {
 		items[i] = NewUserPublic(u)
 	}
-	writeJSON(w, http.StatusOK, userListResponse{Items: items, Total: total, Skip: skip, Limit: limit})
+	writeJSON(w, http.StatusOK, userListResponse{Items: items, Total: total, Skip: skip, Limit: limit, NextCursor: next})
+}
+
+// A cursor is base64url (unpadded) of "<created_at in Unix microseconds>.<id>":
+// opaque to clients, and checked on the way in like any other input.
+const maxCursorIDLen = 200
+
+func encodeUserCursor(c *store.UserCursor) string {
+	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "." + c.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeUserCursor(text string) (*store.UserCursor, bool) {
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(text)
+	if err != nil {
+		return nil, false
+	}
+	at, id, found := strings.Cut(string(raw), ".")
+	if !found || id == "" || len(id) > maxCursorIDLen || !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		return nil, false
+	}
+	micros, err := strconv.ParseInt(at, 10, 64)
+	if err != nil || strconv.FormatInt(micros, 10) != at {
+		return nil, false
+	}
+	t := time.UnixMicro(micros).UTC()
+	if t.Year() < 1 || t.Year() > 9999 {
+		return nil, false
+	}
+	return &store.UserCursor{CreatedAt: t, ID: id}, true
 }
 
 // queryInt reads an integer query parameter within lo..hi (def when it is

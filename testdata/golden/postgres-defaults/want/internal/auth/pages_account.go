@@ -10,7 +10,7 @@ import (
 )
 
 // accountPage is the account page of s's user with its forms.
-func (ps *pageServer) accountPage(s *session) *pageData {
+func (ps *pageServer) accountPage(r *http.Request, s *session) *pageData {
 	d := ps.newPage("me", "Your account")
 	u := s.user
 	d.User = newPageUser(u)
@@ -23,10 +23,11 @@ func (ps *pageServer) accountPage(s *session) *pageData {
 
 func newPageUser(u *store.User) *pageUser {
 	p := &pageUser{
-		Email:      u.Email,
-		Verified:   u.IsVerified,
-		Created:    u.CreatedAt.UTC().Format("2 January 2006"),
-		CreatedISO: formatTime(u.CreatedAt),
+		Email:       u.Email,
+		Verified:    u.IsVerified,
+		HasPassword: u.HasPassword(),
+		Created:     u.CreatedAt.UTC().Format("2 January 2006"),
+		CreatedISO:  formatTime(u.CreatedAt),
 	}
 	if u.FullName != nil {
 		p.FullName = *u.FullName
@@ -36,7 +37,7 @@ func newPageUser(u *store.User) *pageUser {
 
 // GET {ui}/me[?done=code]
 func (ps *pageServer) showMe(w http.ResponseWriter, r *http.Request, s *session) {
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	d.Notice = doneNotice(r.URL.Query().Get("done"))
 	ps.render(w, r, http.StatusOK, d)
 }
@@ -46,7 +47,7 @@ func (ps *pageServer) submitProfile(w http.ResponseWriter, r *http.Request, s *s
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	d.keep("profile", r.PostForm)
 	var fullName *string
 	if errs := bindForm(r.PostForm, fullNameField(&fullName, nil)); len(errs) > 0 {
@@ -66,7 +67,7 @@ func (ps *pageServer) submitChangePassword(w http.ResponseWriter, r *http.Reques
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	var current, next string
 	if errs := bindForm(r.PostForm, stringField("current_password", &current), newPasswordField("new_password", &next)); len(errs) > 0 {
 		ps.invalid(w, r, d, "change-password", errs)
@@ -86,7 +87,7 @@ func (ps *pageServer) submitChangeEmail(w http.ResponseWriter, r *http.Request, 
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	d.keep("change-email", r.PostForm)
 	var newEmail, current string
 	if errs := bindForm(r.PostForm, emailField("new_email", &newEmail), stringField("current_password", &current)); len(errs) > 0 {

@@ -66,7 +66,8 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 	if err != nil {
 		return nil, err
 	}
-	codec, err := jwt.NewCodec(cfg.JWTSecret, cfg.JWTAlgorithm, cfg.JWTAudience)
+	// The keys of the SMS steps' pending tokens are derived once too.
+	codec, err := jwt.NewCodec(cfg.JWTSecret, cfg.JWTAlgorithm, cfg.JWTAudience, purposeLoginMFA, purposePhoneSetup)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}

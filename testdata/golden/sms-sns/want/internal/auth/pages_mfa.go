@@ -289,7 +289,7 @@ func (ps *pageServer) submitPhoneStart(w http.ResponseWriter, r *http.Request, s
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	if d.MFA == nil || d.MFA.On {
 		// The page offers another number only once codes are off.
 		redirect(w, r, ps.links.Me)
@@ -318,7 +318,7 @@ func (ps *pageServer) submitPhoneConfirm(w http.ResponseWriter, r *http.Request,
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	ok, err := ps.addEnrolment(r, s, d)
 	if err != nil {
 		ps.fail(w, r, d, "phone-setup-confirm", err)
@@ -346,7 +346,7 @@ func (ps *pageServer) submitPhoneConfirm(w http.ResponseWriter, r *http.Request,
 	case ce != nil, errors.Is(err, ErrPendingTokenInvalid), errors.Is(err, ErrPendingAccountInactive):
 		// The enrolment is over: the number form again, with why.
 		ps.clearPending(w, pendingPhone)
-		ps.fail(w, r, ps.accountPage(s), "", err)
+		ps.fail(w, r, ps.accountPage(r, s), "", err)
 	default:
 		ps.fail(w, r, d, "phone-setup-confirm", err)
 	}
@@ -366,7 +366,7 @@ func (ps *pageServer) submitPhoneDisable(w http.ResponseWriter, r *http.Request,
 	if !ps.parseForm(w, r) {
 		return
 	}
-	d := ps.accountPage(s)
+	d := ps.accountPage(r, s)
 	if d.MFA == nil || !d.MFA.On {
 		// Already off (switched off in another tab, say).
 		redirect(w, r, ps.links.Me)

@@ -64,7 +64,6 @@ func (ps *pageServer) routes() []pageRoute {
 		{http.MethodPost, "/change-email", ps.signedIn(ps.submitChangeEmail), "POST /change-email"},
 		{http.MethodGet, "/mfa-confirm", ps.showMFAConfirm, ""},
 		{http.MethodPost, "/mfa-confirm", ps.submitMFAConfirm, "POST /login/mfa-confirm"},
-		// Google sign-in adds "/oauth-complete" here.
 	}
 	if ps.a.cfg.EnablePasswordReset {
 		rs = append(rs,

@@ -6,12 +6,12 @@ package auth
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"example.com/demo/internal/auth/mail"
+	"example.com/demo/internal/auth/sms"
 	"example.com/demo/internal/auth/store"
 )
 
@@ -175,15 +175,13 @@ func (a *Auth) disableMFA(ctx context.Context, u *store.User, revoke bool) (*sto
 	return u, nil
 }
 
-// e164 is the shape a number must have before it is parsed: phonenumbers
-// alone would read letters as keypad digits and accept "+1415abc2671".
-var e164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
-
 // normalisePhone checks that raw is an E.164 number that exists
 // (github.com/nyaruka/phonenumbers, Google's libphonenumber data) and can
 // receive a code, and returns it in E.164 form.
 func normalisePhone(raw string) (string, error) {
-	if !e164.MatchString(raw) {
+	// The shape first: phonenumbers alone would read letters as keypad
+	// digits and accept "+1415abc2671".
+	if !sms.IsE164(raw) {
 		return "", ErrInvalidPhone
 	}
 	num, err := phonenumbers.Parse(raw, "")

@@ -52,19 +52,16 @@ func (a *Auth) sessionFromToken(ctx context.Context, token string) (*session, er
 	if err != nil {
 		return nil, ErrInvalidToken
 	}
-	revoked, err := a.store.IsTokenRevoked(ctx, claims.ID)
-	if err != nil {
-		return nil, fmt.Errorf("check revocation: %w", err)
-	}
-	if revoked {
-		return nil, ErrInvalidToken
-	}
-	u, err := a.store.UserByID(ctx, claims.Subject)
+	// One store call: the user and the logout check together.
+	u, revoked, err := a.store.SessionUser(ctx, claims.Subject, claims.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrInvalidToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load user: %w", err)
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	if revoked {
+		return nil, ErrInvalidToken
 	}
 	// A token issued at or before the cutoff is revoked (equal counts as
 	// revoked, so the request that bumped the cutoff cannot keep its token).

@@ -217,21 +217,15 @@ func (a *Auth) reserveSMS(ctx context.Context, phone string, now time.Time) (*st
 	if limit <= 0 {
 		return nil, nil
 	}
-	att, err := a.store.ReserveLoginAttempt(ctx, smsBudgetKey(phone), now, now.Add(-smsBudgetWindow))
+	att, ok, wait, err := a.reserveBudget(ctx, smsBudgetKey(phone), limit, smsBudgetWindow, now)
 	if err != nil {
 		return nil, err
 	}
-	if len(att.Recent) <= limit {
-		return &att, nil
+	if !ok {
+		a.logger.WarnContext(ctx, "auth: sms refused: per-number budget used up", "limit_per_hour", limit)
+		return nil, &SMSLimitError{RetryAfter: wholeSeconds(wait)}
 	}
-	if err := a.store.WithdrawLoginAttempt(ctx, att.ID); err != nil {
-		a.logger.ErrorContext(ctx, "auth: withdraw sms budget count", "err", err)
-	}
-	a.logger.WarnContext(ctx, "auth: sms refused: per-number budget used up", "limit_per_hour", limit)
-	// The oldest message counted ages out first; Recent is oldest first
-	// and includes the withdrawn one at its end.
-	wait := att.Recent[len(att.Recent)-1-limit].Add(smsBudgetWindow).Sub(now)
-	return nil, &SMSLimitError{RetryAfter: wholeSeconds(wait)}
+	return &att, nil
 }
 
 // smsBudgetKey is the attempts key counting the messages sent to a number.

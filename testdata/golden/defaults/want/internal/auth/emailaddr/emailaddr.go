@@ -50,6 +50,13 @@ func Normalize(s string) (string, error) {
 	if utf8.RuneCountInString(s) > maxInputLength {
 		return "", fail("Length must not exceed %d characters", maxInputLength)
 	}
+	// Text decoded from JSON is always valid UTF-8, but a Go caller's string
+	// need not be (a command-line argument, an environment variable): the
+	// character classes below would read a stray byte as U+FFFD and let it
+	// through into the database.
+	if !utf8.ValidString(s) {
+		return "", fail("The email address is not valid UTF-8.")
+	}
 	s = norm.NFC.String(s)
 	if m := prettyEmail.FindStringSubmatch(s); m != nil {
 		s = m[3]

@@ -195,7 +195,7 @@ func fields() []field {
 		},
 		{
 			name: "ui_prefix",
-			doc:  "Path under which the account pages are served. Starts with `/`, no trailing slash.",
+			doc:  "Path of the sign-in pages ({ui_prefix}/login, …). Starts with `/`, no trailing slash.",
 			ref:  func(c *Config) any { return &c.UIPrefix },
 		},
 		{

@@ -540,3 +540,38 @@ func TestStandardJWT(t *testing.T) {
 		t.Fatalf("iat = %v, want 1735689600.123456", claims["iat"])
 	}
 }
+
+// TestPurposeKeysDerivedOnce: NewCodec derives the key of the session and
+// of every purpose it is given, and those keys are HMAC-SHA256(secret,
+// purpose); a purpose it was not given gets the same key derived on use,
+// so codecs built with and without the list accept each other's tokens.
+func TestPurposeKeysDerivedOnce(t *testing.T) {
+	listed, err := NewCodec(secret, "HS256", "", "login_mfa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := newCodec(t, "HS256", "")
+	for _, purpose := range []string{PurposeSession, "login_mfa", "unlisted"} {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte(purpose))
+		if got := listed.purposeKey(purpose); !hmac.Equal(got, m.Sum(nil)) {
+			t.Errorf("key of %q is not HMAC-SHA256(secret, purpose)", purpose)
+		}
+		_, cached := listed.keys[purpose]
+		if want := purpose != "unlisted"; cached != want {
+			t.Errorf("key of %q derived at start-up: %v, want %v", purpose, cached, want)
+		}
+		for _, pair := range [][2]*Codec{{listed, plain}, {plain, listed}} {
+			token, _, err := pair[0].Issue(purpose, "u1", t0, time.Hour, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pair[1].Parse(token, purpose, t0); err != nil {
+				t.Errorf("purpose %q: %v", purpose, err)
+			}
+		}
+	}
+	if allocs := testing.AllocsPerRun(10, func() { listed.purposeKey(PurposeSession) }); allocs != 0 {
+		t.Errorf("purposeKey(session) allocates %v times, want 0", allocs)
+	}
+}

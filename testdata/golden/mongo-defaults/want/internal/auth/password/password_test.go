@@ -253,6 +253,37 @@ func TestBusyWhenSlotsStayTaken(t *testing.T) {
 	}
 }
 
+// TestBusyAnsweredAtOnceWhenTheQueueIsLong: a caller whose expected wait
+// (the queue ahead of it times the measured hash time) exceeds maxWait is
+// refused at once instead of after maxWait; one whose wait fits still
+// waits and gets the slot.
+func TestBusyAnsweredAtOnceWhenTheQueueIsLong(t *testing.T) {
+	h := NewHasher(cheap, 1, 300*time.Millisecond)
+	h.observe(200 * time.Millisecond) // hashes take 200 ms here
+	h.slots <- struct{}{}             // one hash running
+	ctx := context.Background()
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := h.Hash(ctx, "password") // next in line: about 200 ms, fits
+		first <- err
+	}()
+	for h.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if _, err := h.Hash(ctx, "password"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second in line: err = %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited > 100*time.Millisecond {
+		t.Fatalf("refused after %v, want at once (maxWait is 300ms)", waited)
+	}
+	<-h.slots
+	if err := <-first; err != nil {
+		t.Fatalf("the caller whose wait fitted: %v", err)
+	}
+}
+
 func TestZeroWaitFailsFast(t *testing.T) {
 	h := NewHasher(cheap, 1, 0)
 	h.slots <- struct{}{}

@@ -118,8 +118,8 @@ type Config struct {
 	// Path under which the JSON API is served. Starts with `/`, no trailing
 	// slash.
 	APIPrefix string
-	// Path under which the account pages are served. Starts with `/`, no
-	// trailing slash.
+	// Path of the sign-in pages ({ui_prefix}/login, …). Starts with `/`,
+	// no trailing slash.
 	UIPrefix string
 	// Path under which the pages' stylesheets are served. Starts with `/`,
 	// no trailing slash.

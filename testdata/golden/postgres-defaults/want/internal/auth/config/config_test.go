@@ -259,7 +259,7 @@ func TestTOMLErrors(t *testing.T) {
 		{"syntax", "app_name = \"ok\"\njwt_ttl_seconds = = 5\n", []string{"bad.toml:2"}},
 		{"unknown key", "app_name = \"x\"\n\njwt_ttl_secnods = 60\n", []string{"bad.toml:3", `unknown key "jwt_ttl_secnods"`}},
 		{"unknown key in table", "[email]\nsmtp_hots = \"x\"\n", []string{`unknown key "email.smtp_hots"`, "bad.toml:2"}},
-		{"unknown table", "[oauth]\ngoogle_client_id = \"x\"\n", []string{`unknown key "oauth.google_client_id"`}},
+		{"unknown table", "[saml]\nentity_id = \"x\"\n", []string{`unknown key "saml.entity_id"`}},
 		{"nested table", "[email.extra]\nx = 1\n", []string{"unknown table [email.extra]"}},
 		{"bad int", "jwt_ttl_seconds = \"soon\"\n", []string{"jwt_ttl_seconds", `"soon" is not an integer`}},
 		{"float", "jwt_ttl_seconds = 1.5\n", []string{"jwt_ttl_seconds", "not an integer"}},

@@ -75,11 +75,18 @@ type Codec struct {
 	method   *jwt.SigningMethodHMAC
 	secret   []byte
 	audience string
+	// keys holds the signing key of every purpose named to NewCodec,
+	// derived once; it is never written after NewCodec returns.
+	keys map[string][]byte
+	// opts are the parser options that do not depend on the clock.
+	opts []jwt.ParserOption
 }
 
 // NewCodec returns a Codec for HS256, HS384 or HS512 ("" means HS256).
-// secret must be at least 32 bytes; audience may be empty.
-func NewCodec(secret, algorithm, audience string) (*Codec, error) {
+// secret must be at least 32 bytes; audience may be empty. The key of
+// PurposeSession and of every purpose listed is derived here, once; a
+// purpose not listed still works, its key derived on each use.
+func NewCodec(secret, algorithm, audience string, purposes ...string) (*Codec, error) {
 	if len(secret) < MinSecretBytes {
 		return nil, fmt.Errorf("jwt: jwt_secret is %d bytes, it must be at least %d; "+
 			"generate one with `openssl rand -base64 48` (regstack gen writes one into regstack.secrets.env)",
@@ -96,14 +103,37 @@ func NewCodec(secret, algorithm, audience string) (*Codec, error) {
 	default:
 		return nil, fmt.Errorf("jwt: unsupported algorithm %q (use HS256, HS384 or HS512)", algorithm)
 	}
-	return &Codec{method: method, secret: []byte(secret), audience: audience}, nil
+	c := &Codec{method: method, secret: []byte(secret), audience: audience, keys: map[string][]byte{}}
+	for _, p := range append([]string{PurposeSession}, purposes...) {
+		c.keys[p] = c.deriveKey(p)
+	}
+	c.opts = []jwt.ParserOption{
+		jwt.WithValidMethods([]string{c.method.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(0),
+	}
+	if c.audience != "" {
+		// aud may be a string or a list; the token must name this audience.
+		c.opts = append(c.opts, jwt.WithAudience(c.audience))
+	}
+	return c, nil
 }
 
 // Algorithm returns the pinned algorithm.
 func (c *Codec) Algorithm() string { return c.method.Alg() }
 
-// purposeKey derives the signing key of one purpose.
+// purposeKey returns the signing key of one purpose: the one NewCodec
+// derived, or a fresh derivation for a purpose it was not given.
 func (c *Codec) purposeKey(purpose string) []byte {
+	if k, ok := c.keys[purpose]; ok {
+		return k
+	}
+	return c.deriveKey(purpose)
+}
+
+// deriveKey computes HMAC-SHA256(secret, purpose).
+func (c *Codec) deriveKey(purpose string) []byte {
 	m := hmac.New(sha256.New, c.secret)
 	m.Write([]byte(purpose))
 	return m.Sum(nil)
@@ -147,6 +177,11 @@ func (c *Codec) Issue(purpose, subject string, now time.Time, ttl time.Duration,
 	token, err := jwt.NewWithClaims(c.method, &claimSet{Claims: claims}).SignedString(c.purposeKey(purpose))
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("jwt: signing: %w", err)
+	}
+	// Parse refuses longer tokens; minting one would hand out a link or a
+	// session that can never be used.
+	if len(token) > maxTokenBytes {
+		return "", Claims{}, fmt.Errorf("jwt: token of %d bytes is longer than the %d Parse accepts (extra claims too long)", len(token), maxTokenBytes)
 	}
 	return token, claims, nil
 }

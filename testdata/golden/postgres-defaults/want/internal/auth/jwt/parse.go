@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -70,20 +71,12 @@ func (c *Codec) Parse(token, purpose string, now time.Time) (Claims, error) {
 	return claims, nil
 }
 
-// parserOptions are the rules golang-jwt applies, with now as the clock.
+// parserOptions are the rules golang-jwt applies, with now as the clock:
+// the fixed ones NewCodec built, and the clock.
 func (c *Codec) parserOptions(now time.Time) []jwt.ParserOption {
-	opts := []jwt.ParserOption{
-		jwt.WithValidMethods([]string{c.method.Alg()}),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(0),
-		jwt.WithTimeFunc(func() time.Time { return now }),
-	}
-	if c.audience != "" {
-		// aud may be a string or a list; the token must name this audience.
-		opts = append(opts, jwt.WithAudience(c.audience))
-	}
-	return opts
+	opts := make([]jwt.ParserOption, len(c.opts), len(c.opts)+1)
+	copy(opts, c.opts)
+	return append(opts, jwt.WithTimeFunc(func() time.Time { return now }))
 }
 
 // reason names the check a token failed, for the log.
@@ -125,7 +118,7 @@ func (s *claimSet) UnmarshalJSON(data []byte) error {
 		name string
 		dst  *string
 	}{{"sub", &s.Subject}, {"jti", &s.ID}, {"purpose", &s.Purpose}} {
-		if v, ok := raw[str.name]; ok && json.Unmarshal(v, str.dst) != nil {
+		if v, ok := raw[str.name]; ok && decodeString(v, str.dst) != nil {
 			return fmt.Errorf("%s claim must be a string", str.name)
 		}
 	}
@@ -162,7 +155,7 @@ func (s *claimSet) UnmarshalJSON(data []byte) error {
 			continue
 		}
 		var value string
-		if json.Unmarshal(v, &value) != nil {
+		if decodeString(v, &value) != nil {
 			continue // only string claims are exposed
 		}
 		if s.Extra == nil {
@@ -171,6 +164,20 @@ func (s *claimSet) UnmarshalJSON(data []byte) error {
 		s.Extra[name] = value
 	}
 	return nil
+}
+
+// decodeString is json.Unmarshal into a string, without reflection for
+// the common case: a JSON string without escapes and with valid UTF-8 is
+// its own text between the quotes (raw is a value the JSON decoder already
+// checked). Anything else goes through json.Unmarshal, which replaces
+// invalid UTF-8 with U+FFFD and refuses what is not a string.
+func decodeString(raw json.RawMessage, dst *string) error {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' &&
+		bytes.IndexByte(raw[1:n-1], '\\') < 0 && utf8.Valid(raw[1:n-1]) {
+		*dst = string(raw[1 : n-1])
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
 }
 
 func isReserved(name string) bool {
@@ -189,7 +196,11 @@ func numericDate(v json.RawMessage) (time.Time, error) {
 	// A json.Number also accepts a quoted number, and null leaves it empty;
 	// a NumericDate may be neither.
 	var n json.Number
-	if bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) || json.Unmarshal(v, &n) != nil || n == "" {
+	if len(v) > 0 && (v[0] == '-' || '0' <= v[0] && v[0] <= '9') {
+		// A number literal (v is a value the JSON decoder already
+		// checked), taken as is: what json.Unmarshal would give.
+		n = json.Number(v)
+	} else if bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) || json.Unmarshal(v, &n) != nil || n == "" {
 		return time.Time{}, errors.New("must be a number")
 	}
 	us, ok := parseMicros(n.String())

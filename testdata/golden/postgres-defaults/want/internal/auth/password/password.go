@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -90,6 +91,11 @@ type Hasher struct {
 	params  Params
 	slots   chan struct{}
 	maxWait time.Duration
+	// waiting counts the callers queued for a slot; hashTime is a moving
+	// average of how long a slot is held, in nanoseconds (0 until the
+	// first hash). Together they tell how long a newcomer would wait.
+	waiting  atomic.Int64
+	hashTime atomic.Int64
 }
 
 // NewHasher returns a Hasher that makes new hashes with p and runs at most
@@ -262,7 +268,9 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var start time.Time
 	release := func() {
+		h.observe(time.Since(start))
 		// Each Argon2id call allocates its whole memory cost afresh, and
 		// Go's collector lets the heap grow to about twice the live heap
 		// before it runs. Collecting before the slot is handed on lets the
@@ -274,20 +282,51 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	}
 	select {
 	case h.slots <- struct{}{}:
+		start = time.Now()
 		return release, nil
 	default:
 	}
 	if h.maxWait <= 0 {
 		return nil, ErrBusy
 	}
+	// Admission by expected wait: with n callers queued ahead and every
+	// slot busy, this one gets a slot after about ceil((n+1)/slots)
+	// hashes. If that is beyond maxWait, waiting would only end in ErrBusy
+	// anyway: refuse now, so a flood's excess is answered at once instead
+	// of each refusal holding a connection for maxWait
+	// (TestBusyAnsweredAtOnceWhenTheQueueIsLong).
+	queued := h.waiting.Add(1)
+	defer h.waiting.Add(-1)
+	if avg := time.Duration(h.hashTime.Load()); avg > 0 {
+		rounds := (queued + int64(cap(h.slots)) - 1) / int64(cap(h.slots))
+		if time.Duration(rounds)*avg > h.maxWait {
+			return nil, ErrBusy
+		}
+	}
 	timer := time.NewTimer(h.maxWait)
 	defer timer.Stop()
 	select {
 	case h.slots <- struct{}{}:
+		start = time.Now()
 		return release, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-timer.C:
 		return nil, ErrBusy
+	}
+}
+
+// observe folds one slot's holding time into the moving average (weight
+// 1/8: it follows a change of load or parameters within a few hashes).
+func (h *Hasher) observe(d time.Duration) {
+	for {
+		old := h.hashTime.Load()
+		next := int64(d)
+		if old > 0 {
+			next = old + (int64(d)-old)/8
+		}
+		if h.hashTime.CompareAndSwap(old, next) {
+			return
+		}
 	}
 }

@@ -145,8 +145,8 @@ type Config struct {
 	// Path under which the JSON API is served. Starts with `/`, no trailing
 	// slash.
 	APIPrefix string
-	// Path under which the account pages are served. Starts with `/`, no
-	// trailing slash.
+	// Path of the sign-in pages ({ui_prefix}/login, …). Starts with `/`,
+	// no trailing slash.
 	UIPrefix string
 	// Path under which the pages' stylesheets are served. Starts with `/`,
 	// no trailing slash.
@@ -273,7 +273,8 @@ type SMSConfig struct {
 	// configuration (AWS_REGION, the shared config file).
 	SNSRegion string
 	// SNS endpoint URL instead of AWS's; tests point it at a local emulator.
-	// Credentials always come from the standard AWS chain.
+	// https, or http on a loopback address. Credentials always come from the
+	// standard AWS chain.
 	SNSEndpoint string
 	// Timeout in seconds of one request to the SMS provider. Allowed:
 	// 1..120.

@@ -243,7 +243,7 @@ func fields() []field {
 		},
 		{
 			name: "ui_prefix",
-			doc:  "Path under which the account pages are served. Starts with `/`, no trailing slash.",
+			doc:  "Path of the sign-in pages ({ui_prefix}/login, …). Starts with `/`, no trailing slash.",
 			ref:  func(c *Config) any { return &c.UIPrefix },
 		},
 		{
@@ -437,7 +437,7 @@ func fields() []field {
 		},
 		{
 			name: "sms.sns_endpoint",
-			doc:  "SNS endpoint URL instead of AWS's; tests point it at a local emulator. Credentials always come from the standard AWS chain.",
+			doc:  "SNS endpoint URL instead of AWS's; tests point it at a local emulator. https, or http on a loopback address. Credentials always come from the standard AWS chain.",
 			ref:  func(c *Config) any { return &c.SMS.SNSEndpoint },
 		},
 		{

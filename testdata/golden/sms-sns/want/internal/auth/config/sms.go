@@ -10,7 +10,8 @@ import (
 )
 
 // smsE164 is an E.164 phone number: a plus, a country code that does not
-// start with 0, at most 15 digits in all.
+// start with 0, at most 15 digits in all. (sms.IsE164 is the same check;
+// the sms package imports this one, so it cannot be shared from there.)
 var smsE164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
 
 // smsSenderID is an alphanumeric sender ID: up to 11 letters, digits and

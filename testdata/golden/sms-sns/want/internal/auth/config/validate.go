@@ -80,6 +80,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validatePages()...)
 	errs = append(errs, c.Email.validate()...)
 	errs = append(errs, c.SMS.validate()...)
+	errs = append(errs, c.SMS.validateSNS()...)
 	return errors.Join(errs...)
 }
 

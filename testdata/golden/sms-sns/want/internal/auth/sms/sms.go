@@ -93,11 +93,15 @@ func (e *ProviderError) Unwrap() error { return e.Err }
 // start with 0, at most 15 digits in all.
 var e164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
 
+// IsE164 reports whether s has the shape of an E.164 number (it says
+// nothing of whether the number exists).
+func IsE164(s string) bool { return e164.MatchString(s) }
+
 // check reports why m cannot be sent, wrapping ErrInvalidMessage, or nil.
 // Every sender checks, so a mistake shows up in development with the
 // console backend rather than first in production.
 func (m Message) check() error {
-	if !e164.MatchString(m.To) {
+	if !IsE164(m.To) {
 		return fmt.Errorf("%w: recipient %q is not an E.164 number (+ and up to 15 digits)", ErrInvalidMessage, m.To)
 	}
 	if strings.TrimSpace(m.Body) == "" {

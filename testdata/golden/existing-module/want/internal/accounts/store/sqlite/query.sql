@@ -64,7 +64,8 @@ SET updated_at = sqlc.arg(at),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active
-  AND hashed_password = CAST(sqlc.arg(password_hash) AS TEXT)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = CAST(sqlc.arg(password_hash) AS TEXT)
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < sqlc.arg(at));
 
 -- name: UserExists :one
@@ -155,6 +156,14 @@ ON CONFLICT (jti) DO NOTHING;
 
 -- name: IsTokenRevoked :one
 SELECT EXISTS (SELECT 1 FROM token_blacklist WHERE jti = ?) AS revoked;
+
+-- name: SessionUser :one
+-- Every authenticated request's one statement: the user and whether the
+-- session token was logged out. No row when the user does not exist.
+SELECT sqlc.embed(users),
+       EXISTS (SELECT 1 FROM token_blacklist WHERE token_blacklist.jti = sqlc.arg(jti)) AS revoked
+FROM users
+WHERE users.id = sqlc.arg(user_id);
 
 -- name: InsertLoginAttempt :one
 INSERT INTO login_attempts (attempt_key, "when") VALUES (sqlc.arg(attempt_key), sqlc.arg(at))

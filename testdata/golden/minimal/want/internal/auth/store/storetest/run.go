@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("AccountTokenOnePerPurpose", s.accountTokenOnePerPurpose)
 	t.Run("ConsumeAccountTokenConcurrent", s.consumeAccountTokenConcurrent)
 	t.Run("RevokeToken", s.revokeToken)
+	t.Run("SessionUser", s.sessionUser)
 	t.Run("LoginAttempts", s.loginAttempts)
 	t.Run("LoginAttemptKeysAsGiven", s.attemptKeysAsGiven)
 	t.Run("ReserveLoginAttemptConcurrent", s.reserveConcurrent)

@@ -81,6 +81,15 @@ func steps() []step {
 		}, drop: []index{
 			{pendingCollection, "pending_email_unique", bson.D{{Key: "email_key", Value: 1}}, unique},
 		}, data: rekey},
+		// The user counts (the dashboard's numbers) read these instead of the
+		// documents: countDocuments on an indexed flag counts index keys.
+		// The user list's order and keyset pages use ix_users_created_at
+		// (step 1).
+		{version: 6, name: "00006_user_flags", indexes: []index{
+			{usersCollection, "ix_users_is_active", bson.D{{Key: "is_active", Value: 1}}, plain},
+			{usersCollection, "ix_users_is_verified", bson.D{{Key: "is_verified", Value: 1}}, plain},
+			{usersCollection, "ix_users_is_superuser", bson.D{{Key: "is_superuser", Value: 1}}, plain},
+		}},
 	}
 }
 

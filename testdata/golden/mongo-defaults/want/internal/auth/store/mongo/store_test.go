@@ -259,8 +259,29 @@ func TestMigratorUpDownIrreversible(t *testing.T) {
 		t.Error("pending_email_unique still there after Up")
 	}
 
+	// The user-flags step (6) is the newest and only made indexes: Down
+	// undoes it first, and Up puts it back.
+	if rolled, err := m.Down(ctx); err != nil || rolled.Version != 6 {
+		t.Fatalf("Down of the user-flags step = %+v, %v", rolled, err)
+	}
+	if hasIndex(t, m, usersCollection, "ix_users_is_active") {
+		t.Error("users.ix_users_is_active still there after its step was rolled back")
+	}
+
 	if _, err := m.Down(ctx); !errors.Is(err, ErrIrreversible) {
 		t.Errorf("Down of the email-key step: err = %v, want ErrIrreversible", err)
+	}
+	// Up puts back what Down rolled back, oldest first.
+	var want []int64
+	want = append(want, 6)
+	applied, err = m.Up(ctx)
+	if err != nil || len(applied) != len(want) {
+		t.Fatalf("Up after the refused Down = %+v, %v; want versions %v", applied, err, want)
+	}
+	for i, a := range applied {
+		if a.Version != want[i] {
+			t.Errorf("Up after the refused Down applied %+v at %d, want version %d", a, i, want[i])
+		}
 	}
 	status, err = m.Status(ctx)
 	if err != nil {

@@ -73,6 +73,74 @@ func (s suite) stats(t *testing.T) {
 	if got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
 	}
+
+	// The user counts stay exact through every write that changes a
+	// counted flag (or none), as a recount of the users says.
+	users, _, err := st.ListUsers(ctx, store.ListUsersParams{Limit: 100})
+	if err != nil || len(users) != 5 {
+		t.Fatalf("ListUsers = %d users, %v", len(users), err)
+	}
+	byEmail := map[string]*store.User{}
+	for _, u := range users {
+		byEmail[u.Email] = u
+	}
+	yes, no := true, false
+	name := "Renamed"
+	for _, step := range []struct {
+		what string
+		do   func() error
+	}{
+		{"MarkVerified", func() error { _, err := st.MarkVerified(ctx, byEmail["user4@example.com"].ID, now); return err }},
+		{"MarkVerified again", func() error { _, err := st.MarkVerified(ctx, byEmail["user4@example.com"].ID, now); return err }},
+		{"UpdateUser disable, promote", func() error {
+			_, err := st.UpdateUser(ctx, byEmail["user2@example.com"].ID, store.UserPatch{IsActive: &no, IsSuperuser: &yes}, now)
+			return err
+		}},
+		{"UpdateUser no flag", func() error {
+			_, err := st.UpdateUser(ctx, byEmail["user1@example.com"].ID, store.UserPatch{FullName: &name}, now)
+			return err
+		}},
+		{"UpdateUser same flags", func() error {
+			_, err := st.UpdateUser(ctx, byEmail["user1@example.com"].ID, store.UserPatch{IsActive: &yes, IsSuperuser: &no}, now)
+			return err
+		}},
+		{"SetEmail", func() error {
+			_, err := st.SetEmail(ctx, byEmail["user3@example.com"].ID, "moved@example.com", now)
+			return err
+		}},
+		{"DeleteUser", func() error { return st.DeleteUser(ctx, byEmail["user0@example.com"].ID) }},
+		{"CreateUser", func() error {
+			return st.CreateUser(ctx, &store.User{Email: "late@example.com", IsSuperuser: true, CreatedAt: now, UpdatedAt: now})
+		}},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.what, err)
+		}
+		got, err := st.Stats(ctx, now)
+		if err != nil {
+			t.Fatalf("Stats after %s: %v", step.what, err)
+		}
+		users, total, err := st.ListUsers(ctx, store.ListUsersParams{Limit: 100})
+		if err != nil {
+			t.Fatalf("ListUsers after %s: %v", step.what, err)
+		}
+		want := store.Stats{TotalUsers: len(users), PendingRegistrations: 3}
+		for _, u := range users {
+			want.ActiveUsers += b2i(u.IsActive)
+			want.VerifiedUsers += b2i(u.IsVerified)
+			want.Superusers += b2i(u.IsSuperuser)
+		}
+		if got != want || total != len(users) {
+			t.Errorf("after %s: Stats = %+v (list total %d), a recount says %+v", step.what, got, total, want)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // emailsOf lists the users' emails in order.
@@ -119,6 +187,30 @@ func (s suite) listUsersPaging(t *testing.T) {
 		t.Errorf("ListUsers = %v (total %d), want %v (total 5)", got, total, want)
 	}
 	checkUser(t, users[0], all[4])
+
+	// After a cursor: the users past it, whichever user it names (the
+	// tied pair included), with skip counted from it; also for a cursor
+	// whose user is gone (only its position counts).
+	for i, u := range users {
+		for _, page := range []struct{ skip, limit int }{{0, 200}, {0, 1}, {1, 2}} {
+			got, total, err := st.ListUsers(ctx, store.ListUsersParams{After: store.CursorOf(u), Skip: page.skip, Limit: page.limit})
+			if err != nil {
+				t.Fatalf("ListUsers(after %s): %v", u.Email, err)
+			}
+			lo, hi := min(i+1+page.skip, len(want)), min(i+1+page.skip+page.limit, len(want))
+			if emails := emailsOf(got); !slices.Equal(emails, want[lo:hi]) || total != 5 {
+				t.Errorf("ListUsers(after %s, skip %d, limit %d) = %v (total %d), want %v", u.Email, page.skip, page.limit, emails, total, want[lo:hi])
+			}
+		}
+	}
+	gone := &store.UserCursor{CreatedAt: t0.Add(time.Second), ID: ""}
+	if got, _, err := st.ListUsers(ctx, store.ListUsersParams{After: gone, Limit: 200}); err != nil || !slices.Equal(emailsOf(got), want[3:]) {
+		t.Errorf("ListUsers(after a position below the tie) = %v, %v; want %v", emailsOf(got), err, want[3:])
+	}
+	gone = &store.UserCursor{CreatedAt: t0.Add(30 * time.Second), ID: "x"}
+	if got, _, err := st.ListUsers(ctx, store.ListUsersParams{After: gone, Limit: 200}); err != nil || !slices.Equal(emailsOf(got), want[1:]) {
+		t.Errorf("ListUsers(after a position between times) = %v, %v; want %v", emailsOf(got), err, want[1:])
+	}
 
 	for _, page := range []struct{ skip, limit int }{{0, 2}, {2, 2}, {4, 2}, {5, 2}, {9, 1}, {1, 3}} {
 		users, total, err := st.ListUsers(ctx, store.ListUsersParams{Skip: page.skip, Limit: page.limit})
@@ -187,6 +279,23 @@ func (s suite) listUsersPrefix(t *testing.T) {
 		if got := emailsOf(users); !slices.Equal(got, want) || total != len(want) {
 			t.Errorf("ListUsers(prefix %q) = %v (total %d), want %v (total %d)", c.prefix, got, total, want, len(want))
 		}
+	}
+	// Cursor pages within a prefix: "a" matches nine, walked two at a time.
+	var walked []string
+	var after *store.UserCursor
+	for range 10 {
+		users, total, err := st.ListUsers(ctx, store.ListUsersParams{EmailPrefix: "a", After: after, Limit: 2})
+		if err != nil || total != 9 {
+			t.Fatalf("ListUsers(prefix a, after %v) total %d, %v", after, total, err)
+		}
+		if len(users) == 0 {
+			break
+		}
+		walked = append(walked, emailsOf(users)...)
+		after = store.CursorOf(users[len(users)-1])
+	}
+	if all, _, _ := st.ListUsers(ctx, store.ListUsersParams{EmailPrefix: "a", Limit: 50}); !slices.Equal(walked, emailsOf(all)) || len(walked) != 9 {
+		t.Errorf("cursor pages of prefix a = %v, want %v", walked, emailsOf(all))
 	}
 	// The total counts every match, not just the page.
 	users, total, err := st.ListUsers(ctx, store.ListUsersParams{EmailPrefix: "A", Limit: 1, Skip: 1})

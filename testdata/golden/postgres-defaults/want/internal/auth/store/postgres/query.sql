@@ -63,7 +63,8 @@ SET updated_at = sqlc.arg(at),
     hashed_password = coalesce(sqlc.narg(rehash), hashed_password)
 WHERE id = sqlc.arg(id)
   AND is_active
-  AND hashed_password = sqlc.arg(hashed_password)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = sqlc.arg(hashed_password)::text
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < sqlc.arg(at));
 
 -- name: UserExists :one
@@ -161,6 +162,14 @@ ON CONFLICT (jti) DO NOTHING;
 
 -- name: IsTokenRevoked :one
 SELECT EXISTS (SELECT 1 FROM token_blacklist WHERE jti = $1) AS revoked;
+
+-- name: SessionUser :one
+-- Every authenticated request's one statement: the user and whether the
+-- session token was logged out. No row when the user does not exist.
+SELECT sqlc.embed(users),
+       EXISTS (SELECT 1 FROM token_blacklist WHERE token_blacklist.jti = sqlc.arg(jti)) AS revoked
+FROM users
+WHERE users.id = sqlc.arg(user_id);
 
 -- Attempts are kept under the key the caller built (an EmailKey or a
 -- prefixed counter key), in the column still named email.

@@ -214,8 +214,8 @@ func (s *Store) MarkVerified(ctx context.Context, userID string, now time.Time) 
 
 // RecordLogin sets LastLogin (and UpdatedAt) to r.At, and the hash to
 // r.Rehash when that is set, in one conditional UPDATE: only if the account
-// is active, still has r.PasswordHash and has no session cutoff at or
-// after r.At. A concurrent password change, disable or revocation either
+// is active, still has r.PasswordHash ("" for none: a provider sign-in)
+// and has no session cutoff at or after r.At. A concurrent password change, disable or revocation either
 // comes first, and the UPDATE (which waits for its row lock if it is still
 // held, then re-checks the conditions on the new row version) changes
 // nothing, or comes after and moves the cutoff to at least r.At (see
@@ -224,15 +224,14 @@ func (s *Store) RecordLogin(ctx context.Context, userID string, r store.LoginRec
 	if !storable(userID) {
 		return store.ErrNotFound
 	}
-	if r.PasswordHash == "" || !storable(r.PasswordHash) {
-		// No password-less account signs in with a password.
+	if !storable(r.PasswordHash) {
 		return s.staleOrNotFound(ctx, userID)
 	}
 	n, err := s.q.RecordLogin(ctx, pgdb.RecordLoginParams{
 		At:             timestamptz(r.At),
 		Rehash:         optionalText(r.Rehash),
 		ID:             userID,
-		HashedPassword: optionalText(r.PasswordHash),
+		HashedPassword: r.PasswordHash,
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: record login: %w", err)
@@ -523,6 +522,27 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 		return false, fmt.Errorf("postgres: is token revoked: %w", err)
 	}
 	return revoked, nil
+}
+
+// SessionUser reads the user and the token's revocation in one statement.
+// A string PostgreSQL cannot store names no row (as in UserByID), and a
+// jti it cannot store was never revoked.
+func (s *Store) SessionUser(ctx context.Context, userID, jti string) (*store.User, bool, error) {
+	if !storable(userID) {
+		return nil, false, store.ErrNotFound
+	}
+	if !storable(jti) {
+		jti = ""
+	}
+	row, err := s.q.SessionUser(ctx, pgdb.SessionUserParams{Jti: jti, UserID: userID})
+	if err != nil {
+		return nil, false, notFound("session user", err)
+	}
+	u, err := userFromRow(row.User)
+	if err != nil {
+		return nil, false, err
+	}
+	return u, row.Revoked, nil
 }
 
 // ReserveLoginAttempt records a failure and reads the window's failures in

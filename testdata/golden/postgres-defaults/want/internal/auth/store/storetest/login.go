@@ -19,6 +19,7 @@ func (s suite) runLogin(t *testing.T) {
 	t.Run("RecordLogin", s.recordLogin)
 	t.Run("RecordLoginRehash", s.recordLoginRehash)
 	t.Run("RecordLoginStale", s.recordLoginStale)
+	t.Run("RecordLoginPasswordless", s.recordLoginPasswordless)
 	t.Run("SessionCutoffCoversLastLogin", s.sessionCutoff)
 	t.Run("PasswordParams", s.passwordParams)
 }
@@ -106,6 +107,25 @@ func (s suite) recordLoginRehash(t *testing.T) {
 	if err := st.RecordLogin(ctx, u.ID, store.LoginRecord{At: at.Add(time.Minute), PasswordHash: hashA}); err != nil {
 		t.Errorf("RecordLogin with the rehashed hash: %v", err)
 	}
+}
+
+// recordLoginPasswordless: a sign-in that checked no password (through a
+// provider) is recorded with PasswordHash "" while the account has none,
+// and is stale once a password was set meanwhile.
+func (s suite) recordLoginPasswordless(t *testing.T) {
+	ctx := t.Context()
+	st := s.store(t)
+	u := &store.User{Email: "no-password@example.com", IsActive: true, IsVerified: true, CreatedAt: t0, UpdatedAt: t0}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordLogin(ctx, u.ID, store.LoginRecord{At: t0.Add(time.Minute)}); err != nil {
+		t.Fatalf("RecordLogin of a password-less account: %v", err)
+	}
+	if _, err := st.SetPassword(ctx, u.ID, hashA, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantStale(t, "RecordLogin without a password after one was set", st.RecordLogin(ctx, u.ID, store.LoginRecord{At: t0.Add(3 * time.Minute)}))
 }
 
 func (s suite) recordLoginStale(t *testing.T) {

@@ -1,28 +1,50 @@
 -- The admin API's queries (the dashboard numbers and the user list), which
 -- sqlc compiles into sqlitedb/admin.sql.go. Times and addresses are kept as
--- query.sql describes.
+-- query.sql describes. Every query here is served by an index
+-- (00005_user_list_and_counts.sql); admin_plan_test.go reads their plans.
 
--- name: CountUsers :one
-SELECT
-    count(*) AS total,
-    CAST(coalesce(sum(is_active), 0) AS INTEGER) AS active,
-    CAST(coalesce(sum(is_verified), 0) AS INTEGER) AS verified,
-    CAST(coalesce(sum(is_superuser), 0) AS INTEGER) AS superusers
-FROM users;
+-- name: UserCounts :one
+-- The counts the triggers of 00005_user_list_and_counts.sql keep.
+SELECT total, active, verified, superusers FROM user_counts WHERE id = 1;
 
 -- name: CountLivePending :one
 SELECT count(*) FROM pending_registrations WHERE expires_at > sqlc.arg(now);
 
 -- name: ListUsers :many
--- The prefix is the EmailKey of what the operator typed, compared with
--- substr rather than LIKE, so % and _ in it are plain characters that need
--- no escaping. length and substr count characters, so a prefix ending in
--- the middle of a multi-byte letter cannot match half of it.
+-- Newest first, read backwards along ix_users_created_at_id.
 SELECT * FROM users
-WHERE substr(email_key, 1, length(CAST(sqlc.arg(prefix) AS TEXT))) = CAST(sqlc.arg(prefix) AS TEXT)
 ORDER BY created_at DESC, id DESC
 LIMIT sqlc.arg(limit) OFFSET sqlc.arg(skip);
 
--- name: CountListedUsers :one
+-- name: ListUsersAfter :many
+-- The page after a cursor (the last row of the previous page): a range on
+-- ix_users_created_at_id, however deep.
+SELECT * FROM users
+WHERE created_at <= sqlc.arg(created_at)
+  AND (created_at < sqlc.arg(created_at) OR id < sqlc.arg(id))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(limit) OFFSET sqlc.arg(skip);
+
+-- name: ListUsersByPrefix :many
+-- The users whose email key starts with a prefix: the range
+-- [prefix, end) on users_email_key_unique, where end is
+-- store.KeyPrefixEnd(prefix) (BINARY collation compares bytes, and UTF-8
+-- byte order is code point order). Unlike LIKE, the range is
+-- case-sensitive and has no wildcards, so the key needs no escaping.
+SELECT * FROM users
+WHERE email_key >= sqlc.arg(prefix) AND email_key < sqlc.arg(prefix_end)
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(limit) OFFSET sqlc.arg(skip);
+
+-- name: ListUsersByPrefixAfter :many
+SELECT * FROM users
+WHERE email_key >= sqlc.arg(prefix) AND email_key < sqlc.arg(prefix_end)
+  AND created_at <= sqlc.arg(created_at)
+  AND (created_at < sqlc.arg(created_at) OR id < sqlc.arg(id))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(limit) OFFSET sqlc.arg(skip);
+
+-- name: CountUsersByPrefix :one
 SELECT count(*) FROM users
-WHERE substr(email_key, 1, length(CAST(sqlc.arg(prefix) AS TEXT))) = CAST(sqlc.arg(prefix) AS TEXT);
+WHERE email_key >= sqlc.arg(prefix) AND email_key < sqlc.arg(prefix_end);
+

@@ -58,3 +58,11 @@ type User struct {
 	TokensInvalidatedAfter pgtype.Timestamptz
 	EmailKey               string
 }
+
+type UserCount struct {
+	ID         int32
+	Total      int64
+	Active     int64
+	Verified   int64
+	Superusers int64
+}

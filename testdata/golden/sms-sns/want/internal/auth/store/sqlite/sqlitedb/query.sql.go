@@ -505,7 +505,8 @@ SET updated_at = ?1,
     hashed_password = coalesce(?2, hashed_password)
 WHERE id = ?3
   AND is_active
-  AND hashed_password = CAST(?4 AS TEXT)
+  -- '' stands for no password (an account made by a provider sign-in).
+  AND coalesce(hashed_password, '') = CAST(?4 AS TEXT)
   AND (tokens_invalidated_after IS NULL OR tokens_invalidated_after < ?1)
 `
 
@@ -607,6 +608,48 @@ type RevokeTokenParams struct {
 func (q *Queries) RevokeToken(ctx context.Context, arg RevokeTokenParams) error {
 	_, err := q.db.ExecContext(ctx, revokeToken, arg.Jti, arg.Exp)
 	return err
+}
+
+const sessionUser = `-- name: SessionUser :one
+SELECT users.id, users.email, users.hashed_password, users.is_active, users.is_verified, users.is_superuser, users.full_name, users.phone_number, users.is_mfa_enabled, users.created_at, users.updated_at, users.last_login, users.tokens_invalidated_after, users.email_key,
+       EXISTS (SELECT 1 FROM token_blacklist WHERE token_blacklist.jti = ?1) AS revoked
+FROM users
+WHERE users.id = ?2
+`
+
+type SessionUserParams struct {
+	Jti    string
+	UserID string
+}
+
+type SessionUserRow struct {
+	User    User
+	Revoked bool
+}
+
+// Every authenticated request's one statement: the user and whether the
+// session token was logged out. No row when the user does not exist.
+func (q *Queries) SessionUser(ctx context.Context, arg SessionUserParams) (SessionUserRow, error) {
+	row := q.db.QueryRowContext(ctx, sessionUser, arg.Jti, arg.UserID)
+	var i SessionUserRow
+	err := row.Scan(
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.HashedPassword,
+		&i.User.IsActive,
+		&i.User.IsVerified,
+		&i.User.IsSuperuser,
+		&i.User.FullName,
+		&i.User.PhoneNumber,
+		&i.User.IsMfaEnabled,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.User.LastLogin,
+		&i.User.TokensInvalidatedAfter,
+		&i.User.EmailKey,
+		&i.Revoked,
+	)
+	return i, err
 }
 
 const setEmail = `-- name: SetEmail :one
