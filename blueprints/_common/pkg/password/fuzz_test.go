@@ -29,7 +29,7 @@ func formatPHC(ph phc) string {
 // prefix of the input that, completed with any salt and key, parses to the
 // same cost parameters.
 func FuzzParsePHC(f *testing.F) {
-	h := NewHasher(Params{MemoryKiB: 64, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, 1, time.Second)
+	h := NewHasher(Params{MemoryKiB: 64, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	good, err := h.Hash(context.Background(), "correct horse battery")
 	if err != nil {
 		f.Fatal(err)
@@ -117,7 +117,7 @@ func FuzzHashVerify(f *testing.F) {
 	f.Add("ünïcödé\x00\xff", []byte("\x00\x00\x00\x00\x00\x00\x00\x00\x00"), uint8(255), uint8(3), uint8(4), uint8(255))
 	f.Add("short", []byte("tiny"), uint8(8), uint8(1), uint8(1), uint8(32))         // salt below the minimum
 	f.Add("x", []byte("0123456789abcdef"), uint8(1), uint8(1), uint8(2), uint8(32)) // memory below 8 KiB per lane
-	h := NewHasher(DefaultParams(), 1, time.Second)
+	h := NewHasher(DefaultParams(), Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	f.Fuzz(func(t *testing.T, plain string, salt []byte, memory, timeCost, lanes, keyLen uint8) {
 		p := Params{
 			MemoryKiB:   uint32(memory),

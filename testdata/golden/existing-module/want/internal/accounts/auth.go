@@ -73,7 +73,11 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*Auth, error) 
 		p.MemoryKiB = uint32(cfg.PasswordHashMemoryKiB)
 		p.TimeCost = uint32(cfg.PasswordHashTimeCost)
 		p.Parallelism = uint8(cfg.PasswordHashParallelism)
-		hasher = password.NewHasher(p, cfg.PasswordHashMaxConcurrent, time.Duration(cfg.PasswordHashMaxWaitMS)*time.Millisecond)
+		hasher = password.NewHasher(p, password.Limits{
+			Concurrent: cfg.PasswordHashMaxConcurrent,
+			Queue:      cfg.PasswordHashMaxQueue,
+			Wait:       time.Duration(cfg.PasswordHashMaxWaitMS) * time.Millisecond,
+		})
 	}
 	composer, err := mail.NewComposer(o.templates, cfg.AppName, cfg.FromHeader())
 	if err != nil {

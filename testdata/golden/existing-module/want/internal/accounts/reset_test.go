@@ -146,7 +146,9 @@ func TestResetTokenIsSingleUse(t *testing.T) {
 
 func TestResetTokenSingleUseUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	env := newEnv(t)
+	// Each reset reserves a hashing slot before it spends the token; room
+	// in the queue for every racer, so all of them reach the token.
+	env := newEnv(t, func(c *config.Config) { c.PasswordHashMaxQueue = 20 })
 	signUp(t, env, "alice@example.com", pw1)
 	tok := requestReset(t, env, "alice@example.com")
 	counts := race(20, func() int { return resetPassword(t, env, tok, pw2).Status })

@@ -59,7 +59,7 @@ func TestLoginRacingPasswordChange(t *testing.T) {
 	t.Parallel()
 	changes := map[string]func(ctx context.Context, st store.Store, id string, now time.Time) error{
 		"password change or reset": func(ctx context.Context, st store.Store, id string, now time.Time) error {
-			h := password.NewHasher(password.Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, 1, time.Second)
+			h := password.NewHasher(password.Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, password.Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 			hash, err := h.Hash(ctx, pw2)
 			if err != nil {
 				return err
@@ -261,7 +261,7 @@ func TestUnknownEmailCostsLikeStoredHashes(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	// Accounts hashed with older, cheaper parameters than the Env's.
-	old := password.NewHasher(password.Params{MemoryKiB: 512, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, 1, time.Second)
+	old := password.NewHasher(password.Params{MemoryKiB: 512, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, password.Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	st := sideStore(t, env)
 	ctx := context.Background()
 	var ids []string

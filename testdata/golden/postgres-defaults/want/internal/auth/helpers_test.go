@@ -319,7 +319,7 @@ func createUser(t *testing.T, env *authtest.Env, email, pw string, active, verif
 			Parallelism: uint8(env.Config.PasswordHashParallelism),
 			SaltLen:     16,
 			KeyLen:      32,
-		}, 1, time.Second)
+		}, password.Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 		var err error
 		if hash, err = h.Hash(context.Background(), pw); err != nil {
 			t.Fatalf("hash: %v", err)

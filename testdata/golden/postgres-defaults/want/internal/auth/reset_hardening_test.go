@@ -142,7 +142,7 @@ func TestTokenBoundToIssuingAddress(t *testing.T) {
 // A busy hasher answers 503 without using up the reset link (audit 14).
 func TestResetBusyHasherKeepsToken(t *testing.T) {
 	t.Parallel()
-	h := password.NewHasher(password.Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, 1, 0)
+	h := password.NewHasher(password.Params{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}, password.Limits{Concurrent: 1})
 	env := authtest.NewWith(t, []auth.Option{auth.WithPasswordHasher(h)}, noVerification)
 	signUp(t, env, "alice@example.com", pw1)
 	tok := requestReset(t, env, "alice@example.com")

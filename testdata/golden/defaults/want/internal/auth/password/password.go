@@ -11,10 +11,12 @@
 // later does not lock anyone out.
 //
 // Argon2id is deliberately expensive in memory (64 MiB per hash by default).
-// A Hasher therefore runs at most maxConcurrent hashes at a time; a caller
-// that cannot get a slot within maxWait receives ErrBusy, which the HTTP
-// layer turns into 503 with Retry-After instead of letting a login flood
-// exhaust the machine's memory.
+// A Hasher therefore runs at most Limits.Concurrent hashes at a time and
+// lets at most Limits.Queue callers wait for a slot; a caller beyond the
+// queue, or one that would not get a slot within Limits.Wait, receives
+// ErrBusy at once, which the HTTP layer turns into 503 with Retry-After
+// instead of letting a login flood exhaust the machine's memory or hold
+// every connection open.
 package password
 
 import (
@@ -31,8 +33,9 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// ErrBusy means every hashing slot stayed taken for longer than the
-// Hasher's maxWait. The caller should answer 503 with a Retry-After header.
+// ErrBusy means no hashing slot was free and the caller could not wait for
+// one: the queue was full, the expected wait was beyond Limits.Wait, or the
+// wait ran out. The caller should answer 503 with a Retry-After header.
 var ErrBusy = errors.New("password: hashing capacity exhausted, try again shortly")
 
 // Params are the Argon2id cost parameters used for new hashes.
@@ -85,12 +88,28 @@ func (p Params) Validate() error {
 	return nil
 }
 
+// Limits bound the work and the waiting of a Hasher.
+type Limits struct {
+	// Concurrent is the number of hashes computed at once (values below 1
+	// mean 1); each takes Params.MemoryKiB of memory while it runs.
+	Concurrent int
+	// Queue is the number of callers that may wait for a slot while every
+	// slot is busy (values below 0 mean 0). One waiter per slot keeps every
+	// slot busy under load, since the next hash is ready the moment one
+	// ends; a longer queue adds no throughput, it only makes every admitted
+	// login wait longer, so a flood's excess is better refused at once.
+	Queue int
+	// Wait is the longest a caller waits for a slot (0: never wait).
+	Wait time.Duration
+}
+
 // Hasher hashes and verifies passwords under a concurrency limit. It is safe
 // for concurrent use; create one per application and share it.
 type Hasher struct {
-	params  Params
-	slots   chan struct{}
-	maxWait time.Duration
+	params   Params
+	slots    chan struct{}
+	maxQueue int64
+	maxWait  time.Duration
 	// waiting counts the callers queued for a slot; hashTime is a moving
 	// average of how long a slot is held, in nanoseconds (0 until the
 	// first hash). Together they tell how long a newcomer would wait.
@@ -98,17 +117,15 @@ type Hasher struct {
 	hashTime atomic.Int64
 }
 
-// NewHasher returns a Hasher that makes new hashes with p and runs at most
-// maxConcurrent hashes at once (values below 1 mean 1). A caller waits at
-// most maxWait for a free slot (0 means: do not wait) before getting ErrBusy.
-func NewHasher(p Params, maxConcurrent int, maxWait time.Duration) *Hasher {
-	if maxConcurrent < 1 {
-		maxConcurrent = 1
+// NewHasher returns a Hasher that makes new hashes with p within the limits
+// l.
+func NewHasher(p Params, l Limits) *Hasher {
+	return &Hasher{
+		params:   p,
+		slots:    make(chan struct{}, max(l.Concurrent, 1)),
+		maxQueue: int64(max(l.Queue, 0)),
+		maxWait:  max(l.Wait, 0),
 	}
-	if maxWait < 0 {
-		maxWait = 0
-	}
-	return &Hasher{params: p, slots: make(chan struct{}, maxConcurrent), maxWait: maxWait}
 }
 
 // Params returns the parameters used for new hashes.
@@ -270,14 +287,16 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	}
 	var start time.Time
 	release := func() {
-		h.observe(time.Since(start))
 		// Each Argon2id call allocates its whole memory cost afresh, and
 		// Go's collector lets the heap grow to about twice the live heap
 		// before it runs. Collecting before the slot is handed on lets the
 		// next hash reuse this one's memory, so the process peaks near
-		// maxConcurrent × memory cost instead of twice that. A collection
-		// costs a millisecond or so; the hash costs a hundred.
+		// Limits.Concurrent × memory cost instead of twice that
+		// (BenchmarkLoginFlood). With the cores busy hashing a collection
+		// is not free, so the holding time measured includes it: that is
+		// what the next caller waits for.
 		runtime.GC()
+		h.observe(time.Since(start))
 		<-h.slots
 	}
 	select {
@@ -289,14 +308,20 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	if h.maxWait <= 0 {
 		return nil, ErrBusy
 	}
-	// Admission by expected wait: with n callers queued ahead and every
-	// slot busy, this one gets a slot after about ceil((n+1)/slots)
-	// hashes. If that is beyond maxWait, waiting would only end in ErrBusy
-	// anyway: refuse now, so a flood's excess is answered at once instead
-	// of each refusal holding a connection for maxWait
-	// (TestBusyAnsweredAtOnceWhenTheQueueIsLong).
+	// Admission: every slot is busy, so this caller may wait only if the
+	// queue has room (Limits.Queue) and, once a hash has been timed, if the
+	// slot it can expect comes within maxWait: with n callers queued ahead
+	// it gets one after about ceil((n+1)/slots) hashes. Otherwise waiting
+	// would only delay an ErrBusy or every admitted login behind it:
+	// refuse now, so a flood's excess is answered at once instead of each
+	// refusal holding a connection for maxWait
+	// (TestBusyAnsweredAtOnceWhenTheQueueIsFull,
+	// TestBusyAnsweredAtOnceWhenTheWaitIsTooLong).
 	queued := h.waiting.Add(1)
 	defer h.waiting.Add(-1)
+	if queued > h.maxQueue {
+		return nil, ErrBusy
+	}
 	if avg := time.Duration(h.hashTime.Load()); avg > 0 {
 		rounds := (queued + int64(cap(h.slots)) - 1) / int64(cap(h.slots))
 		if time.Duration(rounds)*avg > h.maxWait {

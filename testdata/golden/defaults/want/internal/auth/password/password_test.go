@@ -28,7 +28,7 @@ func TestDefaultParams(t *testing.T) {
 }
 
 func TestHashFormat(t *testing.T) {
-	h := NewHasher(DefaultParams(), 2, time.Second)
+	h := NewHasher(DefaultParams(), Limits{Concurrent: 2, Queue: 2, Wait: time.Second})
 	encoded, err := h.Hash(context.Background(), "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestHashFormat(t *testing.T) {
 }
 
 func TestHashRoundTrip(t *testing.T) {
-	h := NewHasher(cheap, 2, time.Second)
+	h := NewHasher(cheap, Limits{Concurrent: 2, Queue: 2, Wait: time.Second})
 	ctx := context.Background()
 	for _, plain := range []string{"password123", "pässwörd-ünïcode", "", strings.Repeat("x", 128)} {
 		encoded, err := h.Hash(ctx, plain)
@@ -65,7 +65,7 @@ func TestHashRoundTrip(t *testing.T) {
 }
 
 func TestHashUsesFreshSalt(t *testing.T) {
-	h := NewHasher(cheap, 2, time.Second)
+	h := NewHasher(cheap, Limits{Concurrent: 2, Queue: 2, Wait: time.Second})
 	a, err := h.Hash(context.Background(), "same password")
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestKnownAnswerMatchesArgon2CFFI(t *testing.T) {
 		if got := hashWithSalt(tt.params, "password", []byte("somesaltsomesalt")); got != tt.want {
 			t.Errorf("hashWithSalt(%+v)\n got %s\nwant %s", tt.params, got, tt.want)
 		}
-		h := NewHasher(DefaultParams(), 1, time.Second)
+		h := NewHasher(DefaultParams(), Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 		if ok, err := h.Verify(context.Background(), "password", tt.want); err != nil || !ok {
 			t.Errorf("Verify(argon2-cffi hash %s) = %v, %v; want true", tt.want, ok, err)
 		}
@@ -117,7 +117,7 @@ func TestVerifyForeignParameters(t *testing.T) {
 		// PasswordHasher(time_cost=2, memory_cost=8192, parallelism=2, hash_len=24, salt_len=12)
 		{"pässwörd-ünïcode", "$argon2id$v=19$m=8192,t=2,p=2$FFg6idU5c/8Qo+eR$EnfD/ABP/LeDEK42QT4YZxQHYZ+s1w+P"},
 	}
-	h := NewHasher(cheap, 1, time.Second)
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	for _, tt := range tests {
 		if ok, err := h.Verify(context.Background(), tt.plain, tt.encoded); err != nil || !ok {
 			t.Errorf("Verify(%q) = %v, %v; want true", tt.encoded, ok, err)
@@ -162,7 +162,7 @@ func TestVerifyMalformedIsFalse(t *testing.T) {
 		"$argon2id$",
 		"$$$$$",
 	}
-	h := NewHasher(cheap, 1, time.Second)
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	for _, encoded := range bad {
 		ok, err := h.Verify(context.Background(), "password", encoded)
 		if ok || err != nil {
@@ -174,7 +174,7 @@ func TestVerifyMalformedIsFalse(t *testing.T) {
 func TestVerifyEmptyEncodedSpendsWork(t *testing.T) {
 	// Heavy enough that the hash dominates scheduling noise.
 	p := Params{MemoryKiB: 16 * 1024, TimeCost: 2, Parallelism: 1, SaltLen: 16, KeyLen: 32}
-	h := NewHasher(p, 1, time.Minute)
+	h := NewHasher(p, Limits{Concurrent: 1, Queue: 1, Wait: time.Minute})
 	ctx := context.Background()
 	encoded, err := h.Hash(ctx, "password")
 	if err != nil {
@@ -205,7 +205,7 @@ func TestVerifyEmptyEncodedSpendsWork(t *testing.T) {
 }
 
 func TestBusyWhenSlotsStayTaken(t *testing.T) {
-	h := NewHasher(cheap, 2, 30*time.Millisecond)
+	h := NewHasher(cheap, Limits{Concurrent: 2, Queue: 2, Wait: 30 * time.Millisecond})
 	ctx := context.Background()
 	// Occupy both slots, as two long-running hashes would.
 	h.slots <- struct{}{}
@@ -228,7 +228,7 @@ func TestBusyWhenSlotsStayTaken(t *testing.T) {
 
 	// A slot freed while a caller waits is taken by that caller.
 	done := make(chan error, 1)
-	h2 := NewHasher(cheap, 1, 5*time.Second)
+	h2 := NewHasher(cheap, Limits{Concurrent: 1, Queue: 1, Wait: 5 * time.Second})
 	h2.slots <- struct{}{}
 	go func() {
 		_, err := h2.Hash(ctx, "password")
@@ -253,19 +253,35 @@ func TestBusyWhenSlotsStayTaken(t *testing.T) {
 	}
 }
 
-// TestBusyAnsweredAtOnceWhenTheQueueIsLong: a caller whose expected wait
-// (the queue ahead of it times the measured hash time) exceeds maxWait is
-// refused at once instead of after maxWait; one whose wait fits still
+// TestBusyAnsweredAtOnceWhenTheWaitIsTooLong: a caller whose expected
+// wait (the queue ahead of it times the measured hash time) exceeds maxWait
+// is refused at once instead of after maxWait; one whose wait fits still
 // waits and gets the slot.
-func TestBusyAnsweredAtOnceWhenTheQueueIsLong(t *testing.T) {
-	h := NewHasher(cheap, 1, 300*time.Millisecond)
+func TestBusyAnsweredAtOnceWhenTheWaitIsTooLong(t *testing.T) {
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 2, Wait: 300 * time.Millisecond})
 	h.observe(200 * time.Millisecond) // hashes take 200 ms here
-	h.slots <- struct{}{}             // one hash running
+	testRefusedAtOnce(t, h, "maxWait is 300ms")
+}
+
+// TestBusyAnsweredAtOnceWhenTheQueueIsFull: with Limits.Queue callers
+// already waiting, the next is refused at once, before any hash has been
+// timed (the first callers of a flood) and however long maxWait is.
+func TestBusyAnsweredAtOnceWhenTheQueueIsFull(t *testing.T) {
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 1, Wait: time.Minute})
+	testRefusedAtOnce(t, h, "the queue holds one")
+}
+
+// testRefusedAtOnce takes h's only slot, queues one caller behind it, and
+// expects a second to get ErrBusy at once and the first to get the slot
+// once it is free.
+func testRefusedAtOnce(t *testing.T, h *Hasher, why string) {
+	t.Helper()
+	h.slots <- struct{}{} // one hash running
 	ctx := context.Background()
 
 	first := make(chan error, 1)
 	go func() {
-		_, err := h.Hash(ctx, "password") // next in line: about 200 ms, fits
+		_, err := h.Hash(ctx, "password") // next in line
 		first <- err
 	}()
 	for h.waiting.Load() == 0 {
@@ -273,19 +289,19 @@ func TestBusyAnsweredAtOnceWhenTheQueueIsLong(t *testing.T) {
 	}
 	start := time.Now()
 	if _, err := h.Hash(ctx, "password"); !errors.Is(err, ErrBusy) {
-		t.Fatalf("second in line: err = %v, want ErrBusy", err)
+		t.Fatalf("second in line: err = %v, want ErrBusy (%s)", err, why)
 	}
 	if waited := time.Since(start); waited > 100*time.Millisecond {
-		t.Fatalf("refused after %v, want at once (maxWait is 300ms)", waited)
+		t.Fatalf("refused after %v, want at once (%s)", waited, why)
 	}
 	<-h.slots
 	if err := <-first; err != nil {
-		t.Fatalf("the caller whose wait fitted: %v", err)
+		t.Fatalf("the caller that was admitted to wait: %v", err)
 	}
 }
 
 func TestZeroWaitFailsFast(t *testing.T) {
-	h := NewHasher(cheap, 1, 0)
+	h := NewHasher(cheap, Limits{Concurrent: 1})
 	h.slots <- struct{}{}
 	if _, err := h.Hash(context.Background(), "password"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("err = %v, want ErrBusy", err)
@@ -293,7 +309,7 @@ func TestZeroWaitFailsFast(t *testing.T) {
 }
 
 func TestContextRespected(t *testing.T) {
-	h := NewHasher(cheap, 1, time.Minute)
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 1, Wait: time.Minute})
 	h.slots <- struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -315,7 +331,7 @@ func TestContextRespected(t *testing.T) {
 }
 
 func TestConcurrentUseStaysWithinLimit(t *testing.T) {
-	h := NewHasher(cheap, 2, time.Minute)
+	h := NewHasher(cheap, Limits{Concurrent: 2, Queue: 8, Wait: time.Minute})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -352,20 +368,20 @@ func TestInvalidParamsAreAnErrorNotAPanic(t *testing.T) {
 		{MemoryKiB: 1024, TimeCost: 1, Parallelism: 1, SaltLen: 16, KeyLen: 2},
 		{MemoryKiB: 16, TimeCost: 1, Parallelism: 4, SaltLen: 16, KeyLen: 32},
 	} {
-		if _, err := NewHasher(p, 1, time.Second).Hash(context.Background(), "x"); err == nil {
+		if _, err := NewHasher(p, Limits{Concurrent: 1, Queue: 1, Wait: time.Second}).Hash(context.Background(), "x"); err == nil {
 			t.Errorf("Hash with %+v: no error", p)
 		}
 	}
 	// Verify of an empty hash still spends work (falling back to the
 	// default parameters) and does not fail.
-	h := NewHasher(Params{}, 1, time.Second)
+	h := NewHasher(Params{}, Limits{Concurrent: 1, Queue: 1, Wait: time.Second})
 	if ok, err := h.Verify(context.Background(), "x", ""); ok || err != nil {
 		t.Errorf("Verify(empty) with invalid params = %v, %v; want false, nil", ok, err)
 	}
 }
 
 func BenchmarkHash(b *testing.B) {
-	h := NewHasher(DefaultParams(), 1, time.Minute)
+	h := NewHasher(DefaultParams(), Limits{Concurrent: 1, Queue: 1, Wait: time.Minute})
 	ctx := context.Background()
 	for b.Loop() {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {

@@ -170,9 +170,15 @@ type Config struct {
 	// Password hashes computed at the same time; each takes
 	// password_hash_memory_kib of memory. Allowed: 1 or more.
 	PasswordHashMaxConcurrent int
+	// Requests that may wait for a hashing slot while every slot is busy;
+	// one more gets 503 with Retry-After at once. One waiter per slot keeps
+	// every slot busy; a longer queue only makes each admitted sign-in wait
+	// longer. Allowed: 0 or more.
+	PasswordHashMaxQueue int
 	// How long a request waits for a hashing slot before it gets 503 with
-	// Retry-After; 0 answers 503 at once when every slot is busy. Allowed: 0
-	// or more.
+	// Retry-After; 0 answers 503 at once when every slot is busy. A request
+	// whose expected wait (the queue ahead of it times the measured hash
+	// time) is longer gets its 503 at once. Allowed: 0 or more.
 	PasswordHashMaxWaitMS int
 	// Argon2id memory cost of new hashes in KiB (existing hashes keep
 	// theirs), from 8 × password_hash_parallelism up to 1048576 (1 GiB).
@@ -267,10 +273,14 @@ func Default() Config {
 		SessionCookieName:           "regstack_session",
 		MaxBodyBytes:                64 << 10,
 		PasswordHashMaxConcurrent:   4,
-		PasswordHashMaxWaitMS:       2000,
-		PasswordHashMemoryKiB:       64 << 10,
-		PasswordHashTimeCost:        3,
-		PasswordHashParallelism:     4,
+		// One waiter per default slot: the slots never idle under load, so a
+		// flood is hashed as fast as it can be, and an admitted sign-in waits at
+		// most about one hash (BenchmarkLoginFlood).
+		PasswordHashMaxQueue:    4,
+		PasswordHashMaxWaitMS:   2000,
+		PasswordHashMemoryKiB:   64 << 10,
+		PasswordHashTimeCost:    3,
+		PasswordHashParallelism: 4,
 		// A purge every few seconds would only load the database; one less often
 		// than weekly lets the tables grow for too long.
 		PurgeIntervalSeconds: 3600,

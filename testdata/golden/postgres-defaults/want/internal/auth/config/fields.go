@@ -259,9 +259,15 @@ func fields() []field {
 			ref:    func(c *Config) any { return &c.PasswordHashMaxConcurrent },
 		},
 		{
+			name:   "password_hash_max_queue",
+			bounds: atLeast(0),
+			doc:    "Requests that may wait for a hashing slot while every slot is busy; one more gets 503 with Retry-After at once. One waiter per slot keeps every slot busy; a longer queue only makes each admitted sign-in wait longer. Allowed: 0 or more.",
+			ref:    func(c *Config) any { return &c.PasswordHashMaxQueue },
+		},
+		{
 			name:   "password_hash_max_wait_ms",
 			bounds: atLeast(0),
-			doc:    "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy. Allowed: 0 or more.",
+			doc:    "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy. A request whose expected wait (the queue ahead of it times the measured hash time) is longer gets its 503 at once. Allowed: 0 or more.",
 			ref:    func(c *Config) any { return &c.PasswordHashMaxWaitMS },
 		},
 		{
