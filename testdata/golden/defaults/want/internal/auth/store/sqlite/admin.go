@@ -90,11 +90,12 @@ func (s *Store) ListUsers(ctx context.Context, p store.ListUsersParams) ([]*stor
 		if err != nil {
 			return nil, 0, fmt.Errorf("sqlite: list users: count: %w", err)
 		}
-		// The matches of the email_key range, sorted by time: the cost
-		// follows the number of matches (a one-letter prefix on a large
-		// table is the slow case). Walking the time index instead would be
-		// cheap only when the matches are spread evenly over time, and
-		// unbounded when they are all old.
+		// The matches of the email_key range, sorted by time from the
+		// index alone: the cost follows the number of matches, an index
+		// entry each (a one-letter prefix on a large table is the slow
+		// case). Walking the time index instead would be cheap only when
+		// the matches are spread evenly over time, and unbounded when they
+		// are all old.
 		if p.After == nil {
 			rows, err = q.ListUsersByPrefix(ctx, sqlitedb.ListUsersByPrefixParams{
 				Prefix: prefix, PrefixEnd: end, Skip: skip, Limit: limit,
