@@ -138,10 +138,13 @@ func (q *Queries) ListUsersAfter(ctx context.Context, arg ListUsersAfterParams) 
 const listUsersByPrefix = `-- name: ListUsersByPrefix :many
 SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
 WHERE id IN (
-    SELECT m.id FROM users m
-    WHERE m.email_key COLLATE "C" >= $1::text
-      AND m.email_key COLLATE "C" < $2::text
-    ORDER BY m.created_at DESC, m.id DESC
+    SELECT r.id FROM (
+        SELECT m.id, m.created_at FROM users m
+        WHERE m.email_key COLLATE "C" >= $1::text
+          AND m.email_key COLLATE "C" < $2::text
+        OFFSET 0
+    ) r
+    ORDER BY r.created_at DESC, r.id DESC
     LIMIT $4 OFFSET $3
 )
 ORDER BY created_at DESC, id DESC
@@ -154,11 +157,18 @@ type ListUsersByPrefixParams struct {
 	MaxRows      int32
 }
 
-// The matches of the prefix range are sorted by time from
+// The matches of the prefix range are read from
 // ix_users_email_key_c_created_at_id alone (00007_user_prefix_search.sql:
-// it holds the time and id the order needs, an index-only scan once the
-// table is vacuumed); only the page's rows are then read from the table.
-// The cost follows the number of matches, at an index entry each.
+// it holds the time and id the order needs; an index-only scan once the
+// table is vacuumed), the page is picked from them by a top-N sort, and
+// only its rows are read from the table. The cost follows the number of
+// matches, at an index entry each.
+//
+// OFFSET 0 keeps the range a subquery of its own. Without it the planner
+// may walk ix_users_created_at_id newest first and filter by prefix,
+// betting that the matches are spread evenly over time; when they are all
+// old (the accounts of an early import) that walk reads nearly the whole
+// table: 0.45 s instead of 0.04 s at 1,000,000 users (bench/scale).
 func (q *Queries) ListUsersByPrefix(ctx context.Context, arg ListUsersByPrefixParams) ([]User, error) {
 	rows, err := q.db.Query(ctx, listUsersByPrefix,
 		arg.KeyPrefix,
@@ -202,11 +212,14 @@ func (q *Queries) ListUsersByPrefix(ctx context.Context, arg ListUsersByPrefixPa
 const listUsersByPrefixAfter = `-- name: ListUsersByPrefixAfter :many
 SELECT id, email, hashed_password, is_active, is_verified, is_superuser, full_name, phone_number, is_mfa_enabled, created_at, updated_at, last_login, tokens_invalidated_after, email_key FROM users
 WHERE id IN (
-    SELECT m.id FROM users m
-    WHERE m.email_key COLLATE "C" >= $1::text
-      AND m.email_key COLLATE "C" < $2::text
-      AND (m.created_at, m.id) < ($3::timestamptz, $4::text)
-    ORDER BY m.created_at DESC, m.id DESC
+    SELECT r.id FROM (
+        SELECT m.id, m.created_at FROM users m
+        WHERE m.email_key COLLATE "C" >= $1::text
+          AND m.email_key COLLATE "C" < $2::text
+          AND (m.created_at, m.id) < ($3::timestamptz, $4::text)
+        OFFSET 0
+    ) r
+    ORDER BY r.created_at DESC, r.id DESC
     LIMIT $6 OFFSET $5
 )
 ORDER BY created_at DESC, id DESC
