@@ -48,7 +48,7 @@ func TestLiveSMSThroughSNS(t *testing.T) {
 		t.Fatalf("register: %s", r)
 	}
 	session := login(t, app, email, pass)
-	enrolPhone(t, app, session, pass, phone, func(n int) string { return m.waitSMS(t, phone, n).Message }, 1)
+	enrolPhone(t, app, session, pass, phone, func() string { return m.waitSMS(t, phone, 1).Message })
 
 	// Signing in now takes a code; the one from SNS completes it.
 	pending := startMFALogin(t, app, email, pass)
@@ -67,16 +67,16 @@ func TestLiveSMSThroughSNS(t *testing.T) {
 }
 
 // enrolPhone turns SMS codes on for the signed-in session's account: it
-// starts the enrolment, reads the n-th SMS to phone with smsBody and
+// starts the enrolment, reads the SMS it sends to phone with smsBody and
 // confirms the code in it.
-func enrolPhone(t *testing.T, app *liveApp, session, pass, phone string, smsBody func(n int) string, n int) {
+func enrolPhone(t *testing.T, app *liveApp, session, pass, phone string, smsBody func() string) {
 	t.Helper()
 	r := app.Do(t, "POST", apiPrefix+"/phone/start", session, map[string]any{"phone_number": phone, "current_password": pass})
 	if r.Status != http.StatusAccepted || r.JSON()["status"] != "code_sent" {
 		t.Fatalf("phone/start: %s, want 202 code_sent", r)
 	}
 	pending, _ := r.JSON()["pending_token"].(string)
-	body := smsBody(n)
+	body := smsBody()
 	if !strings.Contains(body, "verification code: ") {
 		t.Errorf("enrolment SMS %q: want the phone-setup template", body)
 	}
@@ -136,7 +136,7 @@ func TestLiveSMSThroughTwilioAcrossReplicas(t *testing.T) {
 		t.Fatalf("register: %s", r)
 	}
 	session := login(t, a, email, pass)
-	enrolPhone(t, b, session, pass, phone, func(int) string { return tw.waitFor(t, phone).Body }, 1)
+	enrolPhone(t, b, session, pass, phone, func() string { return tw.waitFor(t, phone).Body })
 
 	pending := startMFALogin(t, a, email, pass)
 	m := tw.waitFor(t, phone)
