@@ -324,7 +324,7 @@ func (a *Auth) pendingUser(ctx context.Context, token, purpose string, now time.
 	if !u.IsActive {
 		return nil, jwt.Claims{}, inactive
 	}
-	if !u.TokensInvalidatedAfter.IsZero() && !claims.IssuedAt.After(u.TokensInvalidatedAfter) {
+	if revokedInBulk(u, claims.IssuedAt) {
 		return nil, jwt.Claims{}, invalid
 	}
 	return u, claims, nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/acme/shop/internal/accounts/jwt"
 	"github.com/acme/shop/internal/accounts/store"
@@ -63,12 +64,18 @@ func (a *Auth) sessionFromToken(ctx context.Context, token string) (*session, er
 	if revoked {
 		return nil, ErrInvalidToken
 	}
-	// A token issued at or before the cutoff is revoked (equal counts as
-	// revoked, so the request that bumped the cutoff cannot keep its token).
-	if !u.IsActive || (!u.TokensInvalidatedAfter.IsZero() && !claims.IssuedAt.After(u.TokensInvalidatedAfter)) {
+	if !u.IsActive || revokedInBulk(u, claims.IssuedAt) {
 		return nil, ErrInvalidToken
 	}
 	return &session{user: u, claims: claims}, nil
+}
+
+// revokedInBulk reports whether a token of u's issued at issued was
+// revoked by a bulk revocation (a password change, sign-out everywhere, a
+// disable): it was issued at or before u's cutoff. Equal counts as
+// revoked, so the request that bumped the cutoff cannot keep its token.
+func revokedInBulk(u *store.User, issued time.Time) bool {
+	return !u.TokensInvalidatedAfter.IsZero() && !issued.After(u.TokensInvalidatedAfter)
 }
 
 // UserByToken authenticates a session token the way RequireUser does (the
