@@ -17,14 +17,14 @@ import (
 
 // Parameters of the login flood: the 200 concurrent logins against
 // the starter app with its default Argon2id cost (m = 64 MiB, t = 3, p = 4)
-// and its default hashing limits (4 at a time, 4 waiting, 2 s wait), for
+// and its default hashing limits (4 at a time, 8 waiting, 2 s wait), for
 // floodDuration: all clients at once, then each signs in again as soon as
 // it has its answer, after a 503 once its Retry-After (±50 %) has passed.
 const (
 	floodClients     = 200
 	floodMemoryMiB   = 64
 	floodConcurrent  = 4
-	floodQueue       = 4
+	floodQueue       = 8
 	floodMaxWaitMS   = 2000
 	floodHeadroomMiB = 100
 	floodDuration    = 10 * time.Second

@@ -266,7 +266,7 @@ func fields() []field {
 		{
 			name:   "password_hash_max_queue",
 			bounds: atLeast(0),
-			doc:    "Requests that may wait for a hashing slot while every slot is busy; one more gets 503 with Retry-After at once. One waiter per slot keeps every slot busy; a longer queue only makes each admitted sign-in wait longer. Allowed: 0 or more.",
+			doc:    "Requests that may wait for a hashing slot while every slot is busy; one more gets 503 with Retry-After at once. A queue longer than the slots adds no throughput under a flood, only waiting for each admitted sign-in. Allowed: 0 or more.",
 			ref:    func(c *Config) any { return &c.PasswordHashMaxQueue },
 		},
 		{
