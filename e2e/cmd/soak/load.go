@@ -277,14 +277,20 @@ func (v *vu) changePassword(ctx context.Context, acc *account, token string) boo
 	next := v.newPassword()
 	body := map[string]any{"current_password": acc.Password, "new_password": next}
 	r, ok := v.expect(ctx, "POST /change-password", "POST", "/change-password", token, body, 200)
+	v.recordPassword(acc, next, r, ok)
+	return ok
+}
+
+// recordPassword notes the outcome of a request that set acc's password to
+// next: next on success; either one when no answer came, since the change
+// may have been made.
+func (v *vu) recordPassword(acc *account, next string, r answer, ok bool) {
 	switch {
 	case ok:
 		v.accs.setPassword(acc, next, "")
 	case r.status == 0:
-		// No answer: either password may be the one now.
 		v.accs.setPassword(acc, acc.Password, next)
 	}
-	return ok
 }
 
 // forgotAndReset asks for a reset link, follows it, and reports whether
@@ -304,12 +310,7 @@ func (v *vu) forgotAndReset(ctx context.Context, acc *account) bool {
 	v.pause()
 	next := v.newPassword()
 	r, ok := v.expect(ctx, "POST /reset-password", "POST", "/reset-password", "", map[string]any{"token": token, "new_password": next}, 200)
-	switch {
-	case ok:
-		v.accs.setPassword(acc, next, "")
-	case r.status == 0:
-		v.accs.setPassword(acc, acc.Password, next)
-	}
+	v.recordPassword(acc, next, r, ok)
 	return ok
 }
 
