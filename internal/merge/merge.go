@@ -192,13 +192,21 @@ func Gofmt(src []byte) []byte {
 
 // HasConflictMarkers reports whether data still holds a conflict block
 // written by Merge3 with the given labels: a line "<<<<<<< yours" and a
-// later line starting ">>>>>>> ".
+// later line starting ">>>>>>> ". The same text inside a line (not at its
+// start) is not a marker, and a marker may follow it on a later line
+// (FuzzMerge3's seed 7c87a4e2c87c20f4).
 func HasConflictMarkers(data []byte, l Labels) bool {
 	start := []byte(MarkerYours + l.Yours + "\n")
-	i := bytes.Index(data, start)
-	if i < 0 || (i > 0 && data[i-1] != '\n') {
-		return false
+	for off := 0; ; {
+		i := bytes.Index(data[off:], start)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 || data[i-1] == '\n' {
+			rest := data[i+len(start):]
+			return bytes.HasPrefix(rest, []byte(MarkerTheir)) || bytes.Contains(rest, []byte("\n"+MarkerTheir))
+		}
+		off = i + 1
 	}
-	rest := data[i+len(start):]
-	return bytes.HasPrefix(rest, []byte(MarkerTheir)) || bytes.Contains(rest, []byte("\n"+MarkerTheir))
 }

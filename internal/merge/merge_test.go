@@ -198,3 +198,26 @@ func TestUnified(t *testing.T) {
 		t.Errorf("new file diff:\n%s", got)
 	}
 }
+
+// TestHasConflictMarkers: a marker counts only at the start of a line, and
+// the same text earlier inside a line does not hide a real block after it
+// (what FuzzMerge3 found: an upgrade would have called such a file resolved).
+func TestHasConflictMarkers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"block", "a\n<<<<<<< yours\nx\n=======\ny\n>>>>>>> regstack v2\n", true},
+		{"block at the start", "<<<<<<< yours\nx\n>>>>>>> regstack v2\n", true},
+		{"marker text inside a line, then a block", "s := \"<<<<<<< yours\n<<<<<<< yours\nx\n>>>>>>> regstack v2\n", true},
+		{"marker text inside a line only", "s := \"<<<<<<< yours\nx\n>>>>>>> regstack v2\n", false},
+		{"no closing marker", "<<<<<<< yours\nx\n", false},
+		{"another label", "<<<<<<< mine\nx\n>>>>>>> regstack v2\n", false},
+		{"none", "a\nb\n", false},
+	} {
+		if got := HasConflictMarkers([]byte(tc.data), labels); got != tc.want {
+			t.Errorf("%s: HasConflictMarkers(%q) = %v, want %v", tc.name, tc.data, got, tc.want)
+		}
+	}
+}

@@ -261,6 +261,21 @@ func TestRenderAddsMissingBlocks(t *testing.T) {
 	}
 }
 
+// TestRenderKeepsStringsWhole: a string in a :root block whose text looks
+// like a comment opener is one token, so the ; a new declaration needs
+// goes after it, not inside it (what FuzzParseRender found).
+func TestRenderKeepsStringsWhole(t *testing.T) {
+	d, err := Parse([]byte(":root { --x: '/*' }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(d.Render(Theme{Light: Values{"--rs-bg": "#fff"}}))
+	want := ":root { --x: '/*'; \n  --rs-bg: #fff;\n}"
+	if got != want {
+		t.Errorf("got:\n%q\nwant:\n%q", got, want)
+	}
+}
+
 // The designer's defaults are the theme.css gen writes, and saving them
 // into that file changes nothing.
 func TestDefaultsMatchBlueprint(t *testing.T) {
