@@ -171,7 +171,13 @@ func (d *Document) block(s Scheme, open, close int) error {
 		}
 		// Where the item's text ends: a ; owed after it goes there.
 		_, itemEnd, _ := d.value(i, end)
-		if colon := bytes.IndexByte(d.src[i:end], ':'); colon >= 0 {
+		// The item's own colon, not one inside a comment or a string
+		// (FuzzParseRender's seed 420494d10bfa1399).
+		colonAt, found, err := d.scanUntil(i, end, ":")
+		if err != nil {
+			return err
+		}
+		if colon := colonAt - i; found == ':' {
 			name := strings.TrimSpace(string(d.src[i : i+colon]))
 			if b.indent == "" {
 				b.indent = d.indentAt(i)
