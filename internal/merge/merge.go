@@ -192,21 +192,18 @@ func Gofmt(src []byte) []byte {
 
 // HasConflictMarkers reports whether data still holds a conflict block
 // written by Merge3 with the given labels: a line "<<<<<<< yours" and a
-// later line starting ">>>>>>> ". The same text inside a line (not at its
-// start) is not a marker, and a marker may follow it on a later line
-// (FuzzMerge3's seed 7c87a4e2c87c20f4).
+// later line starting ">>>>>>> ". Only a line's start counts: the same
+// text inside an earlier line must not hide a block after it (FuzzMerge3's
+// seed 7c87a4e2c87c20f4).
 func HasConflictMarkers(data []byte, l Labels) bool {
 	start := []byte(MarkerYours + l.Yours + "\n")
-	for off := 0; ; {
-		i := bytes.Index(data[off:], start)
-		if i < 0 {
+	i := 0
+	if !bytes.HasPrefix(data, start) {
+		if i = bytes.Index(data, append([]byte("\n"), start...)); i < 0 {
 			return false
 		}
-		i += off
-		if i == 0 || data[i-1] == '\n' {
-			rest := data[i+len(start):]
-			return bytes.HasPrefix(rest, []byte(MarkerTheir)) || bytes.Contains(rest, []byte("\n"+MarkerTheir))
-		}
-		off = i + 1
+		i++ // past the newline
 	}
+	rest := data[i+len(start):]
+	return bytes.HasPrefix(rest, []byte(MarkerTheir)) || bytes.Contains(rest, []byte("\n"+MarkerTheir))
 }

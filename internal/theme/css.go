@@ -173,21 +173,21 @@ func (d *Document) block(s Scheme, open, close int) error {
 		_, itemEnd, _ := d.value(i, end)
 		// The item's own colon, not one inside a comment or a string
 		// (FuzzParseRender's seed 420494d10bfa1399).
-		colonAt, found, err := d.scanUntil(i, end, ":")
+		colon, found, err := d.scanUntil(i, end, ":")
 		if err != nil {
 			return err
 		}
-		if colon := colonAt - i; found == ':' {
-			name := strings.TrimSpace(string(d.src[i : i+colon]))
+		if found == ':' {
+			name := strings.TrimSpace(string(d.src[i:colon]))
 			if b.indent == "" {
 				b.indent = d.indentAt(i)
 			}
 			dc := decl{start: i, end: min(end+1, close)}
-			dc.valStart, dc.valEnd, dc.value = d.value(i+colon+1, end)
+			dc.valStart, dc.valEnd, dc.value = d.value(colon+1, end)
 			if _, ok := Lookup(name); ok {
 				d.decls[s][name] = dc
 			}
-			itemEnd = max(dc.valEnd, i+colon+1)
+			itemEnd = max(dc.valEnd, colon+1)
 		}
 		b.semi = -1
 		if end >= close {
@@ -218,9 +218,11 @@ func (d *Document) value(from, to int) (start, end int, text string) {
 	var sb strings.Builder
 	for i := from; i < to; {
 		c := d.src[i]
-		if c == '/' && i+1 < to && d.src[i+1] == '*' {
-			e := bytes.Index(d.src[i+2:to], []byte("*/"))
-			i += e + 4 // Parse already refused an unclosed comment.
+		if d.commentAt(i, to) {
+			var err error
+			if i, err = d.skipComment(i, to); err != nil {
+				i = to // Parse already refused an unclosed comment.
+			}
 			sb.WriteByte(' ')
 			continue
 		}
@@ -260,12 +262,11 @@ func (d *Document) skipSpace(i, to int) (int, error) {
 		switch {
 		case isSpace(d.src[i]):
 			i++
-		case d.src[i] == '/' && i+1 < to && d.src[i+1] == '*':
-			c := bytes.Index(d.src[i+2:to], []byte("*/"))
-			if c < 0 {
-				return 0, fmt.Errorf("line %d: unclosed comment", d.lineOf(i))
+		case d.commentAt(i, to):
+			var err error
+			if i, err = d.skipComment(i, to); err != nil {
+				return 0, err
 			}
-			i += c + 4
 		default:
 			return i, nil
 		}
@@ -281,12 +282,11 @@ func (d *Document) scanUntil(i, to int, stops string) (int, byte, error) {
 	for i < to {
 		c := d.src[i]
 		switch {
-		case c == '/' && i+1 < to && d.src[i+1] == '*':
-			e := bytes.Index(d.src[i+2:to], []byte("*/"))
-			if e < 0 {
-				return 0, 0, fmt.Errorf("line %d: unclosed comment", d.lineOf(i))
+		case d.commentAt(i, to):
+			var err error
+			if i, err = d.skipComment(i, to); err != nil {
+				return 0, 0, err
 			}
-			i += e + 4
 			continue
 		case c == '"' || c == '\'':
 			e, err := d.skipString(i, to)
@@ -323,6 +323,20 @@ func (d *Document) scanUntil(i, to int, stops string) (int, byte, error) {
 	return to, 0, nil
 }
 
+// commentAt reports whether a comment opens at i.
+func (d *Document) commentAt(i, to int) bool {
+	return d.src[i] == '/' && i+1 < to && d.src[i+1] == '*'
+}
+
+// skipComment returns the offset just past the comment opening at i.
+func (d *Document) skipComment(i, to int) (int, error) {
+	e := bytes.Index(d.src[i+2:to], []byte("*/"))
+	if e < 0 {
+		return 0, fmt.Errorf("line %d: unclosed comment", d.lineOf(i))
+	}
+	return i + 2 + e + 2, nil
+}
+
 // skipString returns the offset just past the string starting at i.
 func (d *Document) skipString(i, to int) (int, error) {
 	q := d.src[i]
@@ -345,12 +359,11 @@ func (d *Document) matchBrace(open, to int) (int, error) {
 	for i := open; i < to; {
 		c := d.src[i]
 		switch {
-		case c == '/' && i+1 < to && d.src[i+1] == '*':
-			e := bytes.Index(d.src[i+2:to], []byte("*/"))
-			if e < 0 {
-				return 0, fmt.Errorf("line %d: unclosed comment", d.lineOf(i))
+		case d.commentAt(i, to):
+			var err error
+			if i, err = d.skipComment(i, to); err != nil {
+				return 0, err
 			}
-			i += e + 4
 			continue
 		case c == '"' || c == '\'':
 			e, err := d.skipString(i, to)
