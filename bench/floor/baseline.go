@@ -79,6 +79,10 @@ func openSQLite(path string) (lookup, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The pool the generated store keeps (store/sqlite/open.go): without
+	// it database/sql keeps two idle connections and opens a new one (its
+	// pragmas, a schema read, a fresh prepare) for nearly every request.
+	db.SetMaxIdleConns(32)
 	stmt, err := db.Prepare(sqliteQuery)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ package sqlite
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -209,6 +210,33 @@ func TestConnectionSettings(t *testing.T) {
 	}
 	if journal != "wal" || fk != 1 || busy != busyTimeoutMS {
 		t.Errorf("journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, %d", journal, fk, busy, busyTimeoutMS)
+	}
+}
+
+// A burst of concurrent queries leaves its connections idle in the pool
+// for the next burst rather than closing them: a new connection costs its
+// pragmas, a schema read and fresh prepared statements (see maxIdleConns).
+func TestPoolKeepsConnectionsUnderLoad(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	const inFlight = 8
+	var conns []*sql.Conn
+	for range inFlight {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := s.db.Stats()
+	if st.Idle < inFlight || st.MaxIdleClosed != 0 {
+		t.Errorf("after %d connections in use at once: %d idle, %d closed as surplus; want %d idle, none closed",
+			inFlight, st.Idle, st.MaxIdleClosed, inFlight)
 	}
 }
 
