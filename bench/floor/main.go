@@ -140,34 +140,54 @@ func run(args []string) {
 		log.Fatalf("login answer: %s", body)
 	}
 
+	var stops []*exec.Cmd
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
 	}
-	baseAddr := freeAddr()
-	base := start(self, work, filepath.Join(work, "baseline.log"), []string{"FLOOR_JWT_SECRET=" + secret},
-		"serve", "-addr", baseAddr, "-db", baseDB, "-prefix", prefix)
-	defer stop(base)
-	baseBase := "http://" + baseAddr + prefix
-	waitReady(baseBase+"/health/ready", base, filepath.Join(work, "baseline.log"))
+	// Two baselines: one checks the token by hand (the floor), the other
+	// with golang-jwt, the library the app uses, which shows how much of
+	// the gap is the library's.
+	baseline := func(name string, flags ...string) string {
+		addr := freeAddr()
+		logPath := filepath.Join(work, name+".log")
+		p := start(self, work, logPath, []string{"FLOOR_JWT_SECRET=" + secret},
+			append([]string{"serve", "-addr", addr, "-db", baseDB, "-prefix", prefix}, flags...)...)
+		stops = append(stops, p)
+		url := "http://" + addr + prefix
+		waitReady(url+"/health/ready", p, logPath)
+		return url
+	}
+	defer func() {
+		for _, p := range stops {
+			stop(p)
+		}
+	}()
+	baseBase := baseline("baseline")
+	libBase := baseline("baseline-golang-jwt", "-golang-jwt")
 
-	// Both must answer the same bytes, or the comparison means nothing.
-	meApp, meBase := get(appBase+"/me", tok.AccessToken), get(baseBase+"/me", tok.AccessToken)
-	if !bytes.Equal(meApp, meBase) {
-		log.Fatalf("GET /me differs:\n app:      %s\n baseline: %s", meApp, meBase)
+	// All must answer the same bytes, or the comparison means nothing.
+	meApp := get(appBase+"/me", tok.AccessToken)
+	for _, url := range []string{baseBase, libBase} {
+		if meBase := get(url+"/me", tok.AccessToken); !bytes.Equal(meApp, meBase) {
+			log.Fatalf("GET /me differs:\n app:      %s\n baseline: %s", meApp, meBase)
+		}
 	}
 
 	fmt.Printf("backend=%s concurrency=%d runs=%d duration=%v warmup=%v GOMAXPROCS(app)=default\n",
 		c.backend, c.conc, c.runs, c.dur, c.warm)
-	var appRuns, baseRuns []result
+	var appRuns, baseRuns, libRuns []result
 	for range c.runs {
 		appRuns = append(appRuns, load(c, meRequest(appBase+"/me", tok.AccessToken), c.conc, c.dur))
 		baseRuns = append(baseRuns, load(c, meRequest(baseBase+"/me", tok.AccessToken), c.conc, c.dur))
+		libRuns = append(libRuns, load(c, meRequest(libBase+"/me", tok.AccessToken), c.conc, c.dur))
 	}
-	a, b := median(appRuns), median(baseRuns)
+	a, b, l := median(appRuns), median(baseRuns), median(libRuns)
 	fmt.Printf("me_app      %8.0f req/s  p50 %v  p99 %v  (runs %s)\n", a.rate, a.p50, a.p99, rates(appRuns))
 	fmt.Printf("me_baseline %8.0f req/s  p50 %v  p99 %v  (runs %s)\n", b.rate, b.p50, b.p99, rates(baseRuns))
+	fmt.Printf("me_baseline_golang_jwt %8.0f req/s  p50 %v  p99 %v  (runs %s)\n", l.rate, l.p50, l.p99, rates(libRuns))
 	fmt.Printf("me_ratio=%.3f\n", a.rate/b.rate)
+	fmt.Printf("me_ratio_golang_jwt=%.3f\n", a.rate/l.rate)
 
 	// Login: the app's logins/s against argon2.IDKey's rate.
 	loginReq := func() (*http.Request, error) {
