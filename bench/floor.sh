@@ -7,9 +7,11 @@
 # signs one user up and in, and starts bench/floor's baseline, a bare
 # net/http GET /me over the same database (HS256 with the session key
 # derived once, one query joining the user and the logout check, the
-# bulk-revocation cutoff, the same JSON). The same closed-loop load
-# generator drives both (fixed concurrency, warm-up, RUNS runs, median)
-# and prints me_ratio = app/baseline with both throughputs and p50/p99.
+# bulk-revocation cutoff, the same JSON), and a second baseline that checks
+# the token with golang-jwt instead of by hand. The same closed-loop load
+# generator drives all three (fixed concurrency, warm-up, RUNS runs,
+# median) and prints me_ratio = app/baseline and me_ratio_golang_jwt =
+# app/(the golang-jwt baseline) with the throughputs and p50/p99.
 # Then logins/s of the app against argon2.IDKey's rate with the same
 # parameters and concurrency: login_ratio. Numbers are printed, never
 # asserted (the goal is >= 0.90 for both).
@@ -28,7 +30,7 @@ DBURL="${BENCH_DATABASE_URL:-}"
 CONC="${CONC:-8}"
 LOGIN_CONC="${LOGIN_CONC:-4}"
 DUR="${DUR:-3s}"
-LOGIN_DUR="${LOGIN_DUR:-6s}"
+LOGIN_DUR="${LOGIN_DUR:-12s}"
 RUNS="${RUNS:-3}"
 
 if [ "$BACKEND" = postgres ] && [ -z "$DBURL" ]; then

@@ -5,7 +5,9 @@
 //     doing the same work over the same database: HS256 verify with the
 //     purpose key derived once, one query for the user and the logout
 //     together, the bulk-revocation cutoff, the same JSON. Prints
-//     me_ratio = app / baseline throughput.
+//     me_ratio = app / baseline throughput. A second baseline checks the
+//     token with golang-jwt, the app's library, instead of by hand:
+//     me_ratio_golang_jwt = app / that one.
 //   - POST /login against the raw rate of argon2.IDKey with the app's
 //     parameters at the same concurrency. Prints login_ratio.
 //
