@@ -216,27 +216,47 @@ func TestConnectionSettings(t *testing.T) {
 // A burst of concurrent queries leaves its connections idle in the pool
 // for the next burst rather than closing them: a new connection costs its
 // pragmas, a schema read and fresh prepared statements (see maxIdleConns).
+// Each connection of the first burst is marked with a TEMP table, which
+// lives as long as its connection; every connection of the second burst
+// must carry the mark.
 func TestPoolKeepsConnectionsUnderLoad(t *testing.T) {
 	s := openTemp(t)
 	ctx := t.Context()
 	const inFlight = 8
-	var conns []*sql.Conn
-	for range inFlight {
-		c, err := s.db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
+	burst := func(each func(c *sql.Conn) error) {
+		t.Helper()
+		var conns []*sql.Conn
+		for range inFlight {
+			c, err := s.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
 		}
-		conns = append(conns, c)
-	}
-	for _, c := range conns {
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
+		for _, c := range conns {
+			if err := each(c); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	st := s.db.Stats()
-	if st.Idle < inFlight || st.MaxIdleClosed != 0 {
-		t.Errorf("after %d connections in use at once: %d idle, %d closed as surplus; want %d idle, none closed",
-			inFlight, st.Idle, st.MaxIdleClosed, inFlight)
+	burst(func(c *sql.Conn) error {
+		_, err := c.ExecContext(ctx, "CREATE TEMP TABLE pool_mark (x INTEGER)")
+		return err
+	})
+	fresh := 0
+	burst(func(c *sql.Conn) error {
+		var marked int
+		err := c.QueryRowContext(ctx, "SELECT count(*) FROM temp.sqlite_master WHERE name = 'pool_mark'").Scan(&marked)
+		if marked == 0 {
+			fresh++
+		}
+		return err
+	})
+	if fresh > 0 {
+		t.Errorf("%d of %d connections of the second burst were opened afresh; want all kept from the first", fresh, inFlight)
 	}
 }
 
