@@ -12,11 +12,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/regstack/regstack/e2e/internal/proc"
 	"github.com/regstack/regstack/e2e/internal/smtpsink"
 )
 
@@ -36,7 +36,7 @@ type liveApp struct {
 	Client  *http.Client
 
 	cmd    *exec.Cmd
-	output *lockedBuffer
+	output *proc.Output
 	exited chan struct{}
 	err    error // cmd.Wait's result, valid once exited is closed
 }
@@ -78,7 +78,7 @@ func launchApp(t testing.TB, bin, dir string, env []string) *liveApp {
 	a := &liveApp{
 		BaseURL: "http://" + addr,
 		Client:  &http.Client{Timeout: 30 * time.Second},
-		output:  &lockedBuffer{},
+		output:  &proc.Output{},
 		exited:  make(chan struct{}),
 	}
 	cmd := exec.Command(bin)
@@ -257,24 +257,6 @@ func randomAlnum(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
-}
-
-// lockedBuffer collects a process's output from two pipes at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // waitMail waits up to 20 s for the next message to rcpt.

@@ -48,6 +48,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/regstack/regstack/e2e/internal/proc"
 	"github.com/regstack/regstack/e2e/internal/smtpsink"
 )
 
@@ -70,7 +71,7 @@ var theBrowser struct {
 	once    sync.Once
 	ctx     context.Context // the browser's first tab; parent of every test's tab
 	cancel  func()          // closes the browser (the allocator's cancel)
-	output  *lockedBuffer   // Chromium's stderr, shown when a test fails
+	output  *proc.Output    // Chromium's stderr, shown when a test fails
 	started time.Duration
 	err     error
 }
@@ -107,7 +108,7 @@ func startBrowser(t testing.TB) context.Context {
 			b.err = err
 			return
 		}
-		b.output = &lockedBuffer{}
+		b.output = &proc.Output{}
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(path),
 			chromedp.UserDataDir(profile),

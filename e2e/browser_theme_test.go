@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // TestBrowserThemeDesigner runs `regstack theme design --no-open` on a copy
@@ -113,7 +114,7 @@ func TestBrowserThemeDesigner(t *testing.T) {
 // designer is a running `regstack theme design`.
 type designer struct {
 	url    string
-	output *lockedBuffer
+	output *proc.Output
 	exited chan struct{}
 	err    error // valid once exited is closed
 }
@@ -125,7 +126,7 @@ func startDesigner(t *testing.T, host string) *designer {
 	t.Helper()
 	cmd := exec.Command(regstack(t), "theme", "design", "--dir", host, "--no-open")
 	cmd.Env = childEnv()
-	d := &designer{output: &lockedBuffer{}, exited: make(chan struct{})}
+	d := &designer{output: &proc.Output{}, exited: make(chan struct{})}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // googleApps: backend → the starter app generated with the defaults and
@@ -128,7 +130,7 @@ type fakeIDP struct {
 
 	stdin  io.WriteCloser
 	lines  chan string
-	output *lockedBuffer
+	output *proc.Output
 }
 
 var fakeIDPLine = regexp.MustCompile(`^FAKEIDP issuer=(\S+) client_id=(\S+) client_secret=(\S+)$`)
@@ -148,7 +150,7 @@ func startFakeIDP(t testing.TB, h googleHost) *fakeIDP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &fakeIDP{stdin: stdin, lines: make(chan string, 16), output: &lockedBuffer{}}
+	p := &fakeIDP{stdin: stdin, lines: make(chan string, 16), output: &proc.Output{}}
 	cmd.Stderr = p.output
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the fake OpenID provider: %v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // TestOAuthSetup generates a host with Sign in with Google, points its
@@ -144,7 +145,7 @@ func TestOAuthSetup(t *testing.T) {
 // oauthWizard is a running `regstack oauth setup`.
 type oauthWizard struct {
 	url    string
-	output *lockedBuffer
+	output *proc.Output
 	exited chan struct{}
 	err    error // valid once exited is closed
 }
@@ -155,7 +156,7 @@ func startOAuthWizard(t *testing.T, bin, host string) *oauthWizard {
 	t.Helper()
 	cmd := exec.Command(bin, "oauth", "setup", "--dir", host, "--no-open")
 	cmd.Env = childEnv()
-	w := &oauthWizard{output: &lockedBuffer{}, exited: make(chan struct{})}
+	w := &oauthWizard{output: &proc.Output{}, exited: make(chan struct{})}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,24 +1,19 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/regstack/regstack/e2e/internal/pgserver"
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // backends are the --backend values, each run through every scenario that
@@ -41,7 +36,7 @@ type servers struct {
 	ferretErr  error
 
 	mongoOnce sync.Once
-	mongo     *ferretProc
+	mongo     *proc.Ferret
 	mongoErr  error
 
 	motoOnce sync.Once
@@ -60,7 +55,7 @@ func (s *servers) close() {
 		if err := s.mongo.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: stopping FerretDB:", err)
 		}
-		os.RemoveAll(s.mongo.dir)
+		os.RemoveAll(s.mongo.Dir())
 	}
 	if s.moto != nil {
 		s.moto.stop()
@@ -94,7 +89,7 @@ func startPostgres() (*pgserver.Server, error) {
 
 // mongo returns the shared MongoDB-wire server (FerretDB on SQLite),
 // starting it on first use.
-func mongo(t testing.TB) *ferretProc {
+func mongo(t testing.TB) *proc.Ferret {
 	t.Helper()
 	s := fx.servers
 	s.mongoOnce.Do(func() {
@@ -109,7 +104,7 @@ func mongo(t testing.TB) *ferretProc {
 			return
 		}
 		start := time.Now()
-		p, err := startFerret(bin, dir, "127.0.0.1:0")
+		p, err := proc.StartFerret(bin, dir, "127.0.0.1:0", childEnv())
 		if err != nil {
 			os.RemoveAll(dir)
 			s.mongoErr = err
@@ -150,102 +145,6 @@ func ferretBinary() (string, error) {
 		s.ferretBin = bin
 	})
 	return s.ferretBin, s.ferretErr
-}
-
-// ferretProc is a ferretdb-sqlite process. Stop and Start again keep the
-// address and the data folder, like a database server restart.
-type ferretProc struct {
-	URI  string // mongodb://host:port/
-	bin  string
-	dir  string
-	addr string
-
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	output *lockedBuffer
-	exited chan struct{}
-}
-
-func startFerret(bin, dir, addr string) (*ferretProc, error) {
-	p := &ferretProc{bin: bin, dir: dir, addr: addr}
-	if err := p.Start(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// Start runs the server and waits for the URI line it prints once it
-// accepts connections.
-func (p *ferretProc) Start() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cmd := exec.Command(p.bin, "-addr", p.addr, "-dir", p.dir)
-	cmd.Env = childEnv()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	p.output = &lockedBuffer{}
-	cmd.Stderr = p.output
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", p.bin, err)
-	}
-	exited := make(chan struct{})
-	lines := make(chan string, 1)
-	go func() {
-		// Read stdout to its end before Wait, which closes the pipe.
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		io.Copy(p.output, stdout)
-		cmd.Wait()
-		close(exited)
-	}()
-	select {
-	case line, ok := <-lines:
-		if !ok || !strings.HasPrefix(line, "mongodb://") {
-			cmd.Process.Kill()
-			<-exited
-			return fmt.Errorf("ferretdb-sqlite printed %q instead of its URI:\n%s", line, p.output.String())
-		}
-		p.URI = line
-	case <-time.After(time.Minute):
-		cmd.Process.Kill()
-		<-exited
-		return fmt.Errorf("ferretdb-sqlite printed no URI within a minute:\n%s", p.output.String())
-	}
-	// Restarts reuse the port the first start got.
-	if _, port, err := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(p.URI, "mongodb://"), "/")); err == nil {
-		p.addr = "127.0.0.1:" + port
-	}
-	p.cmd, p.exited = cmd, exited
-	return nil
-}
-
-// Stop sends SIGTERM and waits for the process to exit.
-func (p *ferretProc) Stop() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return nil
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exited
-		return fmt.Errorf("ferretdb-sqlite ignored SIGTERM for 30s; killed")
-	}
-	p.cmd = nil
-	return nil
-}
-
-// DatabaseURL is the URL of database db on this server.
-func (p *ferretProc) DatabaseURL(db string) string {
-	return strings.TrimSuffix(p.URI, "/") + "/" + db
 }
 
 // databaseURL returns the URL of a fresh, empty database on backend's
@@ -313,14 +212,14 @@ func privatePostgres(t testing.TB) *pgserver.Server {
 }
 
 // privateFerret starts a FerretDB process of the test's own.
-func privateFerret(t testing.TB) *ferretProc {
+func privateFerret(t testing.TB) *proc.Ferret {
 	t.Helper()
 	mongo(t)
 	bin, err := ferretBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := startFerret(bin, t.TempDir(), "127.0.0.1:"+strconv.Itoa(freePort(t)))
+	p, err := proc.StartFerret(bin, t.TempDir(), "127.0.0.1:"+strconv.Itoa(freePort(t)), childEnv())
 	if err != nil {
 		t.Fatalf("starting a private FerretDB: %v", err)
 	}

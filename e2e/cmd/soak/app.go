@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -15,9 +14,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // soakDebugFile is added to the scratch host (never to the generator's
@@ -121,30 +121,12 @@ func buildStarter(ctx context.Context, regstack, backend, dir string) (bin, host
 	return bin, host, nil
 }
 
-// lockedBuffer collects a process's output from two pipes at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // appProcess is the running starter app.
 type appProcess struct {
 	BaseURL   string
 	debugURL  string
 	cmd       *exec.Cmd
-	output    *lockedBuffer
+	output    *proc.Output
 	exited    chan struct{}
 	exitErr   error
 	debugHTTP *http.Client
@@ -164,7 +146,7 @@ func startApp(ctx context.Context, bin, host string, env []string) (*appProcess,
 	a := &appProcess{
 		BaseURL:   "http://" + addr,
 		debugURL:  "http://" + debugAddr,
-		output:    &lockedBuffer{},
+		output:    &proc.Output{},
 		exited:    make(chan struct{}),
 		debugHTTP: &http.Client{Timeout: 30 * time.Second},
 	}
@@ -326,66 +308,6 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
-}
-
-// ferretProcess is the ferretdb-sqlite launcher running as a child.
-type ferretProcess struct {
-	uri    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
-// startFerretProcess runs the launcher and waits for the URI it prints on
-// its first line once it accepts connections.
-func startFerretProcess(ctx context.Context, bin, dir string) (*ferretProcess, error) {
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-dir", dir)
-	cmd.Env = childEnv()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	p := &ferretProcess{cmd: cmd, exited: make(chan struct{})}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		io.Copy(io.Discard, stdout)
-		cmd.Wait()
-		close(p.exited)
-	}()
-	select {
-	case line := <-lines:
-		if !strings.HasPrefix(line, "mongodb://") {
-			p.stop()
-			return nil, fmt.Errorf("ferretdb-sqlite printed %q instead of its URI:\n%s", line, stderr.String())
-		}
-		p.uri = line
-		return p, nil
-	case <-time.After(time.Minute):
-	case <-ctx.Done():
-	}
-	p.stop()
-	return nil, fmt.Errorf("ferretdb-sqlite printed no URI:\n%s", stderr.String())
-}
-
-func (p *ferretProcess) stop() error {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exited
-		return fmt.Errorf("ferretdb-sqlite ignored SIGTERM for 30 s; killed")
-	}
 }
 
 func randomAlnum(n int) string {

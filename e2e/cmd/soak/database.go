@@ -17,6 +17,7 @@ import (
 
 	"github.com/regstack/regstack/e2e/internal/ferret"
 	"github.com/regstack/regstack/e2e/internal/pgserver"
+	"github.com/regstack/regstack/e2e/internal/proc"
 )
 
 // database is the app's database for one run: its URL for the app, a way
@@ -130,12 +131,12 @@ func mongoDatabase(ctx context.Context, dir, ferretBin string) (*database, error
 	d := &database{}
 	var uri string
 	if ferretBin != "" {
-		p, err := startFerretProcess(ctx, ferretBin, dir)
+		p, err := proc.StartFerret(ferretBin, dir, "127.0.0.1:0", childEnv())
 		if err != nil {
 			return nil, err
 		}
-		uri = p.uri
-		d.close = append(d.close, p.stop)
+		uri = p.URI
+		d.close = append(d.close, p.Stop)
 	} else {
 		s, err := ferret.Start(ferret.Options{Dir: dir})
 		if err != nil {
