@@ -309,7 +309,7 @@ func Keys() []Key {
 			Doc: "Requests that may wait for a hashing slot while every slot is busy; one more gets 503 with Retry-After at once. A queue longer than the slots adds no throughput under a flood, only waiting for each admitted sign-in.",
 			Why: "Two waiters per default slot: under a flood the slots never idle and an admitted sign-in waits at most about two hashes (BenchmarkLoginFlood), while the bursts of an ordinary busy hour still wait instead of being turned away (bench/soak shed one sign-in in ten minutes with one waiter per slot)."},
 		{Name: "password_hash_max_wait_ms", Field: "PasswordHashMaxWaitMS", Type: Int, Default: 2000, Bounds: AtLeast(0), Group: "resources",
-			Doc: "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy. A request whose expected wait (the queue ahead of it times the measured hash time) is longer gets its 503 at once."},
+			Doc: "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy hashing (a slot finishing the collection after its hash is free within that collection's time, and the request waits for it). A request whose expected wait (the queue ahead of it times the measured hash time) is longer gets its 503 at once."},
 		{Name: "password_hash_memory_kib", Field: "PasswordHashMemoryKiB", Type: Int, Default: 64 << 10, DefaultExpr: "64 << 10", HandChecked: true, Group: "resources",
 			Doc: "Argon2id memory cost of new hashes in KiB (existing hashes keep theirs), from 8 × password_hash_parallelism up to 1048576 (1 GiB)."},
 		{Name: "password_hash_time_cost", Field: "PasswordHashTimeCost", Type: Int, Default: 3, Bounds: Between(1, 100), Group: "resources",

@@ -272,7 +272,7 @@ func fields() []field {
 		{
 			name:   "password_hash_max_wait_ms",
 			bounds: atLeast(0),
-			doc:    "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy. A request whose expected wait (the queue ahead of it times the measured hash time) is longer gets its 503 at once. Allowed: 0 or more.",
+			doc:    "How long a request waits for a hashing slot before it gets 503 with Retry-After; 0 answers 503 at once when every slot is busy hashing (a slot finishing the collection after its hash is free within that collection's time, and the request waits for it). A request whose expected wait (the queue ahead of it times the measured hash time) is longer gets its 503 at once. Allowed: 0 or more.",
 			ref:    func(c *Config) any { return &c.PasswordHashMaxWaitMS },
 		},
 		{

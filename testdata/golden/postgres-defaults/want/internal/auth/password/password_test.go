@@ -248,9 +248,55 @@ func TestBusyWhenSlotsStayTaken(t *testing.T) {
 			t.Fatalf("Hash with free slots: %v", err)
 		}
 	}
-	if n := len(h.slots); n != 0 {
-		t.Fatalf("%d slots still held after all calls returned", n)
+	waitSlotsFree(t, h)
+}
+
+// waitSlotsFree waits until every slot of h is free: each is kept until
+// the collection after its hash has ended, which the caller does not wait
+// for.
+func waitSlotsFree(t *testing.T, h *Hasher) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); len(h.slots) != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d slots still held 10 s after all calls returned", len(h.slots))
+		}
 	}
+}
+
+// A slot whose hash is done and whose memory is being collected is free
+// within one collection's time: a caller that finds it so waits for it,
+// even one that may not wait for a hash, and only one caller gets it.
+func TestSlotInCollectionIsNotBusy(t *testing.T) {
+	h := NewHasher(cheap, Limits{Concurrent: 1}) // no waiting for a hash
+	h.slots <- struct{}{}                        // the only slot: its hash is done
+	c := h.beginCollection()                     // and its memory is being collected
+	results := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := h.Hash(context.Background(), "password")
+			results <- err
+		}()
+	}
+	// One caller claims the collecting slot and waits; the other finds
+	// nothing to claim and is refused at once.
+	select {
+	case err := <-results:
+		if !errors.Is(err, ErrBusy) {
+			t.Fatalf("the caller without a slot to claim got %v, want ErrBusy", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("neither caller was answered")
+	}
+	select {
+	case err := <-results:
+		t.Fatalf("the claimant returned %v before the collection ended", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	h.endCollection(c)
+	if err := <-results; err != nil {
+		t.Fatalf("Hash after the collection it waited for: %v", err)
+	}
+	waitSlotsFree(t, h)
 }
 
 // TestBusyAnsweredAtOnceWhenTheWaitIsTooLong: a caller whose expected

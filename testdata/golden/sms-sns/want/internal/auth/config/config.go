@@ -200,9 +200,11 @@ type Config struct {
 	// sign-in. Allowed: 0 or more.
 	PasswordHashMaxQueue int
 	// How long a request waits for a hashing slot before it gets 503 with
-	// Retry-After; 0 answers 503 at once when every slot is busy. A request
-	// whose expected wait (the queue ahead of it times the measured hash
-	// time) is longer gets its 503 at once. Allowed: 0 or more.
+	// Retry-After; 0 answers 503 at once when every slot is busy hashing (a
+	// slot finishing the collection after its hash is free within that
+	// collection's time, and the request waits for it). A request whose
+	// expected wait (the queue ahead of it times the measured hash time) is
+	// longer gets its 503 at once. Allowed: 0 or more.
 	PasswordHashMaxWaitMS int
 	// Argon2id memory cost of new hashes in KiB (existing hashes keep
 	// theirs), from 8 × password_hash_parallelism up to 1048576 (1 GiB).
