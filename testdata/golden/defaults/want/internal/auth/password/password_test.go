@@ -251,6 +251,48 @@ func TestBusyWhenSlotsStayTaken(t *testing.T) {
 	waitSlotsFree(t, h)
 }
 
+// A slot freed while callers are queued is theirs: a newcomer does not
+// take over a slot that is finishing its collection ahead of them, or
+// under a flood the queued would wait out their whole wait.
+func TestQueuedCallersKeepTheirTurn(t *testing.T) {
+	h := NewHasher(cheap, Limits{Concurrent: 1, Queue: 2, Wait: 10 * time.Second})
+	ctx := context.Background()
+	h.slots <- struct{}{} // the only slot, hashing
+	results := make(chan error, 2)
+	hash := func() {
+		_, err := h.Hash(ctx, "password")
+		results <- err
+	}
+	go hash()
+	waitUntil(t, "the first caller queues", func() bool { return h.waiting.Load() == 1 })
+	c := h.beginCollection() // the hash is done; its memory is being collected
+	go hash()
+	waitUntil(t, "the second caller queues", func() bool { return h.waiting.Load() == 2 })
+	h.mu.Lock()
+	claimed := c.claimed
+	h.mu.Unlock()
+	if claimed {
+		t.Fatal("a newcomer took over the collecting slot while a caller was queued")
+	}
+	h.endCollection(c)
+	for range 2 {
+		if err := <-results; err != nil {
+			t.Fatalf("queued Hash: %v", err)
+		}
+	}
+	waitSlotsFree(t, h)
+}
+
+// waitUntil polls cond for up to 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}
+
 // waitSlotsFree waits until every slot of h is free: each is kept until
 // the collection after its hash has ended, which the caller does not wait
 // for.

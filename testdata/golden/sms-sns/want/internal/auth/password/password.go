@@ -330,15 +330,20 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	}
 	// A slot that is only finishing its collection is free within one
 	// collection's time: take it over rather than queue behind hashes or
-	// be refused as if it were hashing (TestSlotInCollectionIsNotBusy).
-	if c := h.claimCollecting(); c != nil {
-		<-c.done
-		if err := ctx.Err(); err != nil {
-			<-h.slots
-			return nil, err
+	// be refused as if it were hashing (TestSlotInCollectionIsNotBusy),
+	// unless callers are queued already: a freed slot is theirs, and a
+	// newcomer that took it over would make them wait out maxWait under a
+	// flood (BenchmarkLoginFlood's refused p99).
+	if h.waiting.Load() == 0 {
+		if c := h.claimCollecting(); c != nil {
+			<-c.done
+			if err := ctx.Err(); err != nil {
+				<-h.slots
+				return nil, err
+			}
+			start = time.Now()
+			return release, nil
 		}
-		start = time.Now()
-		return release, nil
 	}
 	if h.maxWait <= 0 {
 		return nil, ErrBusy
