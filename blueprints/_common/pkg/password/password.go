@@ -123,9 +123,9 @@ type Hasher struct {
 }
 
 // collection is a slot whose hash is done while the memory it used is
-// collected (see acquire). A caller that finds every slot taken may claim
-// it and take the slot over when the collection ends, instead of queueing
-// behind hashes.
+// collected (see acquire). A caller that finds every slot taken, with
+// nobody queued, may claim it and take the slot over when the collection
+// ends, instead of queueing behind hashes.
 type collection struct {
 	claimed bool          // guarded by Hasher.mu
 	done    chan struct{} // closed when the collection has ended
@@ -313,8 +313,8 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 		// The caller that hashed does not wait for it: the slot stays
 		// taken until the collection ends, in the background, so a
 		// sign-in answers as soon as its own hash is done (with the cores
-		// busy, waiting for it cost each sign-in tens of milliseconds:
-		// bench/floor.sh's login_ratio).
+		// busy hashing, a collection took 53 ms at the median under
+		// bench/floor.sh's login load; docs/benchmarks.md).
 		c := h.beginCollection()
 		go func() {
 			runtime.GC()
