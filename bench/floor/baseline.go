@@ -226,7 +226,7 @@ func checkClaims(c *claims, now time.Time) (*claims, error) {
 }
 
 // libClaims is claims for golang-jwt: it reads them with the standard
-// library's JSON, like verify, and checks no claim itself (libVerify
+// library's JSON, like verify, and checks no claim itself (libVerifier
 // does, as verify does), so the two baselines differ only in who splits,
 // decodes and verifies the JWS.
 type libClaims struct{ claims }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -269,7 +270,7 @@ func TestQueuedCallersKeepTheirTurn(t *testing.T) {
 	go hash()
 	waitUntil(t, "the second caller queues", func() bool { return h.waiting.Load() == 2 })
 	h.mu.Lock()
-	claimed := c.claimed
+	claimed := !slices.Contains(h.collecting, c)
 	h.mu.Unlock()
 	if claimed {
 		t.Fatal("a newcomer took over the collecting slot while a caller was queued")
@@ -298,11 +299,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // for.
 func waitSlotsFree(t *testing.T, h *Hasher) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); len(h.slots) != 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d slots still held 10 s after all calls returned", len(h.slots))
-		}
-	}
+	waitUntil(t, "every slot is given back", func() bool { return len(h.slots) == 0 })
 }
 
 // A slot whose hash is done and whose memory is being collected is free

@@ -118,18 +118,17 @@ type Hasher struct {
 	waiting  atomic.Int64
 	hashTime atomic.Int64
 
+	// collecting lists the slots whose hash is done while the memory it
+	// used is collected (see acquire), and no caller has claimed yet.
 	mu         sync.Mutex
-	collecting []*collection // slots whose hash is done, being collected
+	collecting []collection
 }
 
-// collection is a slot whose hash is done while the memory it used is
-// collected (see acquire). A caller that finds every slot taken, with
-// nobody queued, may claim it and take the slot over when the collection
-// ends, instead of queueing behind hashes.
-type collection struct {
-	claimed bool          // guarded by Hasher.mu
-	done    chan struct{} // closed when the collection has ended
-}
+// collection is a slot being collected; the channel is closed when the
+// collection has ended. A caller that finds every slot taken, with nobody
+// queued, may claim it and take the slot over then, instead of queueing
+// behind hashes.
+type collection chan struct{}
 
 // NewHasher returns a Hasher that makes new hashes with p within the limits
 // l.
@@ -336,7 +335,7 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 	// flood (BenchmarkLoginFlood's refused p99).
 	if h.waiting.Load() == 0 {
 		if c := h.claimCollecting(); c != nil {
-			<-c.done
+			<-c
 			if err := ctx.Err(); err != nil {
 				<-h.slots
 				return nil, err
@@ -382,8 +381,8 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 }
 
 // beginCollection records that a slot, still taken, is being collected.
-func (h *Hasher) beginCollection() *collection {
-	c := &collection{done: make(chan struct{})}
+func (h *Hasher) beginCollection() collection {
+	c := make(collection)
 	h.mu.Lock()
 	h.collecting = append(h.collecting, c)
 	h.mu.Unlock()
@@ -391,30 +390,31 @@ func (h *Hasher) beginCollection() *collection {
 }
 
 // endCollection ends c: the slot passes to the caller that claimed it, or
-// is given back.
-func (h *Hasher) endCollection(c *collection) {
+// is given back when c is still unclaimed.
+func (h *Hasher) endCollection(c collection) {
 	h.mu.Lock()
-	h.collecting = slices.DeleteFunc(h.collecting, func(x *collection) bool { return x == c })
-	claimed := c.claimed
+	i := slices.Index(h.collecting, c)
+	if i >= 0 {
+		h.collecting = slices.Delete(h.collecting, i, i+1)
+	}
 	h.mu.Unlock()
-	if !claimed {
+	if i >= 0 {
 		<-h.slots
 	}
-	close(c.done)
+	close(c)
 }
 
 // claimCollecting claims a slot being collected that no other caller has
 // claimed, or returns nil when there is none.
-func (h *Hasher) claimCollecting() *collection {
+func (h *Hasher) claimCollecting() collection {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, c := range h.collecting {
-		if !c.claimed {
-			c.claimed = true
-			return c
-		}
+	if len(h.collecting) == 0 {
+		return nil
 	}
-	return nil
+	c := h.collecting[0]
+	h.collecting = h.collecting[1:]
+	return c
 }
 
 // observe folds one slot's holding time into the moving average (weight
